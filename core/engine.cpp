@@ -1,0 +1,465 @@
+#include "core/engine.h"
+
+#include <spdlog/spdlog.h>
+
+namespace td {
+
+std::string_view to_string(QueuedReason r) {
+  switch (r) {
+    case QueuedReason::kScheduled: return "scheduled";
+    case QueuedReason::kBrokerDisconnected: return "broker_disconnected";
+  }
+  return "?";
+}
+
+struct Engine::Slot {
+  std::string name, type, source;
+  std::unique_ptr<Strategy> impl;
+  bool enabled = true;
+  bool warm = false;
+  bool warming = false;
+  std::map<Symbol, Position> positions;
+  std::unordered_set<OrderId> open_orders;
+  std::unique_ptr<Context> ctx;
+};
+
+class Engine::Context final : public StrategyContext {
+ public:
+  Context(Engine& e, Slot& s) : e_(e), s_(s) {}
+  Timestamp now() const override { return e_.now(); }
+  bool warming_up() const override { return s_.warming; }
+  Decimal position(const Symbol& sym) const override {
+    auto it = s_.positions.find(sym);
+    return it == s_.positions.end() ? Decimal() : it->second.qty();
+  }
+  const Instrument* instrument(const Symbol& sym) const override { return e_.instrument(sym); }
+  void set_target(const Symbol& sym, Decimal target) override {
+    if (s_.warming || !s_.enabled || !e_.running_) return;
+    e_.set_target(s_, sym, target);
+  }
+  Result<OrderId> submit(OrderRequest req) override {
+    if (s_.warming || !s_.enabled || !e_.running_)
+      return make_error(ErrorCode::kUnavailable, "strategy is not live");
+    req.source = s_.source;
+    auto r = e_.submit(std::move(req));
+    if (!r) return tl::unexpected(r.error());
+    return r->order->id();
+  }
+  Status cancel(OrderId id) override {
+    if (!s_.open_orders.count(id)) return make_error(ErrorCode::kNotFound, "not this strategy's order");
+    return e_.cancel(id);
+  }
+  void set_timer(Timestamp at) override {
+    Slot* s = &s_;
+    Engine* e = &e_;
+    e_.scheduler_.schedule_at(at, [e, s] {
+      if (!s->enabled || !e->running_) return;
+      e->guarded(*s, "on_timer", [&] { s->impl->on_timer(e->now(), *s->ctx); });
+    });
+  }
+
+ private:
+  Engine& e_;
+  Slot& s_;
+};
+
+Engine::Engine(Scheduler& scheduler, Broker& broker, RiskHook& risk, EngineOptions options)
+    : scheduler_(scheduler),
+      broker_(broker),
+      risk_(risk),
+      options_(std::move(options)),
+      portfolio_(options_.initial_cash, options_.session) {
+  broker_.set_events(this);
+}
+
+Engine::~Engine() { broker_.set_events(nullptr); }
+
+Status Engine::add_instrument(const Instrument& instrument) {
+  if (instrument.symbol.empty()) return make_error(ErrorCode::kInvalidArgument, "instrument: empty symbol");
+  if (instrument.tick.sign() <= 0 || instrument.multiplier.sign() <= 0)
+    return make_error(ErrorCode::kInvalidArgument, "instrument: tick and multiplier must be > 0");
+  instruments_[instrument.symbol] = instrument;
+  portfolio_.set_multiplier(instrument.symbol, instrument.multiplier);
+  return {};
+}
+
+Status Engine::add_strategy(std::string name, std::string type, std::unique_ptr<Strategy> strategy,
+                            bool enabled) {
+  if (!strategy) return make_error(ErrorCode::kInvalidArgument, "strategy: null");
+  for (const auto& s : slots_)
+    if (s->name == name) return make_error(ErrorCode::kConflict, "strategy '" + name + "' exists");
+  for (const auto& sym : strategy->symbols())
+    if (!instruments_.count(sym))
+      return make_error(ErrorCode::kInvalidArgument,
+                        "strategy '" + name + "': unknown symbol " + sym.str());
+  auto slot = std::make_unique<Slot>();
+  slot->name = std::move(name);
+  slot->type = std::move(type);
+  slot->source = "strategy:" + slot->name;
+  slot->impl = std::move(strategy);
+  slot->enabled = enabled;
+  slot->ctx = std::make_unique<Context>(*this, *slot);
+  for (const auto& sym : slot->impl->symbols()) slots_by_symbol_[sym].push_back(slot.get());
+  slots_.push_back(std::move(slot));
+  return {};
+}
+
+template <class F>
+void Engine::guarded(Slot& slot, const char* what, F&& fn) {
+  try {
+    fn();
+  } catch (const std::exception& ex) {
+    // A faulty strategy is stopped, never allowed to take the engine down.
+    slot.enabled = false;
+    spdlog::error("strategy {}: {} threw: {}; strategy stopped", slot.name, what, ex.what());
+    publish(StrategyEvent{slot.name, std::string("error: ") + ex.what()});
+  }
+}
+
+void Engine::start(HistorySource* history) {
+  running_ = true;
+  for (auto& up : slots_) {
+    Slot* slot = up.get();
+    const size_t need = slot->impl->warmup_bars();
+    if (!history || need == 0) {
+      slot->warm = true;
+      publish(StrategyEvent{slot->name, "started"});
+      continue;
+    }
+    auto pending = std::make_shared<size_t>(slot->impl->symbols().size());
+    for (const auto& sym : slot->impl->symbols()) {
+      history->request_bars(sym, need, [this, slot, pending](std::vector<Bar> bars) {
+        slot->warming = true;
+        for (const auto& b : bars) guarded(*slot, "on_bar (warm-up)", [&] { slot->impl->on_bar(b, *slot->ctx); });
+        slot->warming = false;
+        if (--*pending == 0) {
+          slot->warm = true;
+          publish(StrategyEvent{slot->name, "warmed_up"});
+          publish(StrategyEvent{slot->name, "started"});
+        }
+      });
+    }
+  }
+}
+
+void Engine::stop() {
+  if (!running_) return;
+  running_ = false;
+  for (auto& s : slots_) publish(StrategyEvent{s->name, "stopped"});
+}
+
+Status Engine::set_strategy_enabled(const std::string& name, bool enabled) {
+  for (auto& s : slots_) {
+    if (s->name != name) continue;
+    if (s->enabled != enabled) {
+      s->enabled = enabled;
+      publish(StrategyEvent{s->name, enabled ? "started" : "stopped"});
+    }
+    return {};
+  }
+  return make_error(ErrorCode::kNotFound, "no strategy '" + name + "'");
+}
+
+void Engine::on_quote(const Quote& q) {
+  quotes_[q.symbol] = q;
+  if (q.bid.sign() > 0 && q.ask.sign() > 0) portfolio_.mark(q.symbol, q.mid(), q.time);
+  if (!running_) return;
+  auto it = slots_by_symbol_.find(q.symbol);
+  if (it == slots_by_symbol_.end()) return;
+  for (Slot* s : it->second)
+    if (s->enabled && s->warm) guarded(*s, "on_quote", [&] { s->impl->on_quote(q, *s->ctx); });
+}
+
+void Engine::on_bar(const Bar& b) {
+  portfolio_.mark(b.symbol, b.close, b.close_time());
+  if (!running_) return;
+  auto it = slots_by_symbol_.find(b.symbol);
+  if (it == slots_by_symbol_.end()) return;
+  for (Slot* s : it->second)
+    if (s->enabled && s->warm) guarded(*s, "on_bar", [&] { s->impl->on_bar(b, *s->ctx); });
+}
+
+void Engine::set_target(Slot& slot, const Symbol& sym, Decimal target) {
+  Decimal current;
+  if (auto it = slot.positions.find(sym); it != slot.positions.end()) current = it->second.qty();
+  for (OrderId id : slot.open_orders) {
+    const Order* o = order(id);
+    if (o && o->symbol() == sym) current += o->signed_remaining();
+  }
+  const Decimal delta = target - current;
+  if (delta.is_zero()) return;
+  OrderRequest req;
+  req.symbol = sym;
+  req.side = delta.sign() > 0 ? Side::kBuy : Side::kSell;
+  req.qty = delta.abs();
+  req.type = OrderType::kMarket;
+  req.tif = TimeInForce::kDay;
+  req.source = slot.source;
+  auto r = submit(std::move(req));
+  if (!r) spdlog::warn("strategy {}: target {} {} not sent: {}", slot.name, sym, target, r.error().message);
+}
+
+Engine::Slot* Engine::slot_for_source(const std::string& source) {
+  for (auto& s : slots_)
+    if (s->source == source) return s.get();
+  return nullptr;
+}
+
+Result<SubmitOutcome> Engine::submit(OrderRequest req) {
+  if (auto st = validate(req); !st) return tl::unexpected(st.error());
+  const Instrument* inst = instrument(req.symbol);
+  if (!inst) return make_error(ErrorCode::kInvalidArgument, "symbol: unknown instrument " + req.symbol.str());
+  if (!req.client_order_id.empty()) {
+    if (const Order* existing = order_by_client_id(req.client_order_id)) {
+      const OrderRequest& a = existing->request();
+      const bool same = a.symbol == req.symbol && a.side == req.side && a.qty == req.qty &&
+                        a.type == req.type && a.limit_price == req.limit_price &&
+                        a.stop_price == req.stop_price && a.tif == req.tif &&
+                        a.outside_rth == req.outside_rth && a.reduce_only == req.reduce_only &&
+                        a.submit_at == req.submit_at && a.source == req.source;
+      if (!same)
+        return make_error(ErrorCode::kConflict,
+                          "client_order_id '" + req.client_order_id + "' was used for another order");
+      return SubmitOutcome{existing, true, std::nullopt};
+    }
+  }
+  const OrderId id(next_order_id_++);
+  if (req.client_order_id.empty()) req.client_order_id = "td-" + id.to_string();
+  auto owned = std::make_unique<Order>(id, std::move(req), now());
+  Order& o = *owned;
+  orders_.emplace(id, std::move(owned));
+  by_client_id_.emplace(o.client_order_id(), id);
+  if (Slot* s = slot_for_source(o.source())) s->open_orders.insert(id);
+  publish_order(o, OrderStatus::kQueued, true);
+
+  SubmitOutcome out{&o, false, std::nullopt};
+  if (auto denial = risk_.pre_trade(o)) {
+    const OrderStatus prev = o.status();
+    (void)o.reject(denial->check + ": " + denial->message, now());
+    publish(OrderDeniedEvent{&o, denial->check, denial->message});
+    publish_order(o, prev);
+    if (Slot* s = slot_for_source(o.source())) s->open_orders.erase(id);
+    out.denial = std::move(denial);
+    return out;
+  }
+  if (o.request().submit_at && *o.request().submit_at > now()) {
+    queue_.emplace_back(id, QueuedReason::kScheduled);
+    scheduler_.schedule_at(*o.request().submit_at, [this, id] {
+      for (auto& [qid, reason] : queue_)
+        if (qid == id) reason = QueuedReason::kBrokerDisconnected;  // due now: route when possible
+      route_queue();
+    });
+    return out;
+  }
+  if (!broker_.connected()) {
+    queue_.emplace_back(id, QueuedReason::kBrokerDisconnected);
+    return out;
+  }
+  route(o);
+  return out;
+}
+
+void Engine::route(Order& o) {
+  const OrderStatus prev = o.status();
+  if (auto st = o.transition(OrderStatus::kPendingSubmit, now()); !st) {
+    refuse(o.id(), st.error().message);
+    return;
+  }
+  publish_order(o, prev);
+  if (auto st = broker_.submit(o); !st) {
+    const OrderStatus p = o.status();
+    (void)o.reject("broker: " + st.error().message, now());
+    if (Slot* s = slot_for_source(o.source())) s->open_orders.erase(o.id());
+    publish_order(o, p);
+  }
+}
+
+void Engine::route_queue() {
+  if (!broker_.connected()) return;
+  std::deque<std::pair<OrderId, QueuedReason>> keep;
+  std::vector<OrderId> ready;
+  for (auto& [id, reason] : queue_) {
+    if (reason == QueuedReason::kScheduled) keep.emplace_back(id, reason);
+    else ready.push_back(id);
+  }
+  queue_ = std::move(keep);
+  for (OrderId id : ready)
+    if (Order* o = find(id); o && o->status() == OrderStatus::kQueued) route(*o);
+}
+
+Status Engine::cancel(OrderId id) {
+  Order* o = find(id);
+  if (!o) return make_error(ErrorCode::kNotFound, "no order " + id.to_string());
+  if (!o->is_open()) return make_error(ErrorCode::kIllegalTransition, "order is " + std::string(to_string(o->status())));
+  const OrderStatus prev = o->status();
+  if (prev == OrderStatus::kQueued) {
+    std::erase_if(queue_, [id](const auto& q) { return q.first == id; });
+    (void)o->transition(OrderStatus::kCancelled, now());
+    if (Slot* s = slot_for_source(o->source())) s->open_orders.erase(id);
+    publish_order(*o, prev);
+    return {};
+  }
+  if (prev == OrderStatus::kPendingCancel) return {};  // already on its way
+  if (auto st = o->transition(OrderStatus::kPendingCancel, now()); !st) return st;
+  publish_order(*o, prev);
+  if (auto st = broker_.cancel(*o); !st) {
+    // The cancel could not be handed over: the order is still working.
+    (void)o->transition(o->status_before_cancel(), now());
+    publish_order(*o, OrderStatus::kPendingCancel);
+    return st;
+  }
+  return {};
+}
+
+Status Engine::modify(OrderId id, const OrderModification& m) {
+  Order* o = find(id);
+  if (!o) return make_error(ErrorCode::kNotFound, "no order " + id.to_string());
+  const Order before = *o;
+  if (auto st = o->modify(m.qty, m.limit_price, m.stop_price, now()); !st) return st;
+  if (o->status() == OrderStatus::kQueued) return {};
+  if (auto st = broker_.modify(*o, m); !st) {
+    *o = before;
+    return st;
+  }
+  return {};
+}
+
+void Engine::on_order_update(const BrokerOrderUpdate& u) {
+  Order* o = find(u.order_id);
+  if (!o) {
+    refuse(u.order_id, "broker update for an unknown order");
+    return;
+  }
+  if (!u.broker_order_id.empty() && o->broker_order_id().empty()) o->set_broker_order_id(u.broker_order_id);
+  const OrderStatus prev = o->status();
+  Status st;
+  using K = BrokerOrderUpdate::Kind;
+  switch (u.kind) {
+    case K::kAccepted:
+      // A fill or a cancel request may have overtaken the acknowledgement.
+      if (prev != OrderStatus::kPendingSubmit) return;
+      st = o->transition(OrderStatus::kSubmitted, u.time);
+      break;
+    case K::kRejected: st = o->reject(u.reason, u.time); break;
+    case K::kCancelled: st = o->transition(OrderStatus::kCancelled, u.time); break;
+    case K::kExpired: st = o->transition(OrderStatus::kExpired, u.time); break;
+    case K::kCancelRejected:
+      if (prev != OrderStatus::kPendingCancel) return;
+      st = o->transition(o->status_before_cancel(), u.time);
+      break;
+    case K::kModified: return;
+  }
+  if (!st) {
+    refuse(o->id(), st.error().message);
+    return;
+  }
+  if (!o->is_open())
+    if (Slot* s = slot_for_source(o->source())) s->open_orders.erase(o->id());
+  publish_order(*o, prev);
+}
+
+void Engine::on_execution(const Execution& e) {
+  Order* o = find(e.order_id);
+  if (!o) {
+    refuse(e.order_id, "execution " + e.exec_id + " for an unknown order");
+    return;
+  }
+  if (!e.exec_id.empty() && exec_ids_.count(e.exec_id)) {
+    refuse(o->id(), "duplicate execution " + e.exec_id + " ignored");
+    return;
+  }
+  Fill f;
+  f.id = FillId(next_fill_id_);
+  f.order_id = o->id();
+  f.symbol = o->symbol();
+  f.side = e.side;
+  f.qty = e.qty;
+  f.price = e.price;
+  f.commission = e.commission;
+  f.time = e.time;
+  f.broker_exec_id = e.exec_id;
+  f.source = o->source();
+  const OrderStatus prev = o->status();
+  if (auto st = o->apply_fill(f); !st) {
+    refuse(o->id(), st.error().message);
+    return;
+  }
+  ++next_fill_id_;
+  if (!e.exec_id.empty()) exec_ids_.insert(e.exec_id);
+  const auto effect = portfolio_.apply_fill(f);
+  risk_.on_fill(f);
+  Slot* slot = slot_for_source(o->source());
+  if (slot) {
+    auto it = slot->positions.find(f.symbol);
+    if (it == slot->positions.end()) {
+      const Instrument* inst = instrument(f.symbol);
+      it = slot->positions.emplace(f.symbol, Position(f.symbol, inst ? inst->multiplier : Decimal::from_int(1))).first;
+    }
+    it->second.apply(f.side, f.qty, f.price, f.commission, f.time);
+    if (!o->is_open()) slot->open_orders.erase(o->id());
+  }
+  const Fill& stored = o->fills().back();
+  const auto* h = portfolio_.holding(f.symbol);
+  publish(FillEvent{&stored, o, h->position.qty(), h->position.avg_cost(), effect.realized});
+  if (o->status() != prev) publish_order(*o, prev);
+  if (slot && slot->enabled && running_)
+    guarded(*slot, "on_fill", [&] { slot->impl->on_fill(stored, *slot->ctx); });
+}
+
+void Engine::on_connection(bool connected, const std::string& detail) {
+  publish(BrokerConnectionEvent{connected, detail});
+  if (connected) route_queue();
+}
+
+void Engine::refuse(OrderId id, std::string detail) {
+  spdlog::warn("order {}: refused: {}", id.value(), detail);
+  publish(TransitionRefusedEvent{id, std::move(detail)});
+}
+
+Order* Engine::find(OrderId id) {
+  auto it = orders_.find(id);
+  return it == orders_.end() ? nullptr : it->second.get();
+}
+const Order* Engine::order(OrderId id) const {
+  auto it = orders_.find(id);
+  return it == orders_.end() ? nullptr : it->second.get();
+}
+const Order* Engine::order_by_client_id(const std::string& cid) const {
+  auto it = by_client_id_.find(cid);
+  return it == by_client_id_.end() ? nullptr : order(it->second);
+}
+const Instrument* Engine::instrument(const Symbol& s) const {
+  auto it = instruments_.find(s);
+  return it == instruments_.end() ? nullptr : &it->second;
+}
+const Quote* Engine::last_quote(const Symbol& s) const {
+  auto it = quotes_.find(s);
+  return it == quotes_.end() ? nullptr : &it->second;
+}
+
+Decimal Engine::strategy_position(const std::string& name, const Symbol& s) const {
+  for (const auto& slot : slots_) {
+    if (slot->name != name) continue;
+    auto it = slot->positions.find(s);
+    return it == slot->positions.end() ? Decimal() : it->second.qty();
+  }
+  return Decimal();
+}
+
+std::vector<Engine::StrategyInfo> Engine::strategies() const {
+  std::vector<StrategyInfo> out;
+  for (const auto& s : slots_)
+    out.push_back({s->name, s->type, s->enabled, s->warm, s->impl->symbols()});
+  return out;
+}
+
+void Engine::publish(EventData data) {
+  const Event ev{++event_seq_, now(), std::move(data)};
+  for (EventSink* s : sinks_) s->on_event(ev);
+}
+
+void Engine::publish_order(const Order& o, OrderStatus previous, bool created) {
+  publish(OrderEvent{&o, previous, created});
+}
+
+}  // namespace td

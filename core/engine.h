@@ -1,0 +1,128 @@
+#pragma once
+// The engine wires strategies, the risk hook, the broker and the portfolio
+// into one message flow on one thread (architecture.md): market data goes to
+// strategies, their intents pass the risk hook on their way to the broker,
+// and broker events come back to orders and the portfolio. Nothing here locks:
+// every call must come from the engine thread (other threads post to it).
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "core/broker.h"
+#include "core/events.h"
+#include "core/instrument.h"
+#include "core/market_data.h"
+#include "core/order.h"
+#include "core/portfolio.h"
+#include "core/risk_hook.h"
+#include "core/scheduler.h"
+#include "core/strategy.h"
+
+namespace td {
+
+struct EngineOptions {
+  Decimal initial_cash = Decimal::from_int(100000);
+  SessionCalendar session;
+};
+
+enum class QueuedReason { kScheduled, kBrokerDisconnected };
+std::string_view to_string(QueuedReason r);
+
+struct SubmitOutcome {
+  const Order* order = nullptr;
+  bool existing = false;              // idempotent retry: the order already existed
+  std::optional<RiskDenial> denial;   // set when the risk hook refused it (order is rejected)
+};
+
+class Engine final : public BrokerEvents, public MarketDataHandler {
+ public:
+  Engine(Scheduler& scheduler, Broker& broker, RiskHook& risk, EngineOptions options = {});
+  ~Engine() override;
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  Status add_instrument(const Instrument& instrument);
+  Status add_strategy(std::string name, std::string type, std::unique_ptr<Strategy> strategy,
+                      bool enabled = true);
+  void add_sink(EventSink* sink) { sinks_.push_back(sink); }
+
+  // Warms strategies up from history (when given), then lets them decide.
+  void start(HistorySource* history = nullptr);
+  // Stops every strategy: no new decisions; working orders are left as they are.
+  void stop();
+  Status set_strategy_enabled(const std::string& name, bool enabled);
+
+  // Market data.
+  void on_quote(const Quote& q) override;
+  void on_bar(const Bar& b) override;
+
+  // Commands.
+  Result<SubmitOutcome> submit(OrderRequest req);
+  Status cancel(OrderId id);
+  Status modify(OrderId id, const OrderModification& m);
+
+  // Broker events.
+  void on_order_update(const BrokerOrderUpdate& u) override;
+  void on_execution(const Execution& e) override;
+  void on_connection(bool connected, const std::string& detail) override;
+
+  // Queries (engine thread).
+  const Portfolio& portfolio() const { return portfolio_; }
+  const Order* order(OrderId id) const;
+  const Order* order_by_client_id(const std::string& client_order_id) const;
+  const std::map<OrderId, std::unique_ptr<Order>>& orders() const { return orders_; }
+  const Instrument* instrument(const Symbol& s) const;
+  const Quote* last_quote(const Symbol& s) const;
+  // A strategy's attributed position (0 when none).
+  Decimal strategy_position(const std::string& name, const Symbol& s) const;
+  struct StrategyInfo {
+    std::string name, type;
+    bool enabled, warm;
+    std::vector<Symbol> symbols;
+  };
+  std::vector<StrategyInfo> strategies() const;
+  const std::deque<std::pair<OrderId, QueuedReason>>& queue() const { return queue_; }
+  Timestamp now() const { return scheduler_.now(); }
+
+ private:
+  struct Slot;
+  class Context;
+
+  void publish(EventData data);
+  void publish_order(const Order& o, OrderStatus previous, bool created = false);
+  void route(Order& o);
+  void route_queue();
+  Order* find(OrderId id);
+  void set_target(Slot& slot, const Symbol& s, Decimal target);
+  template <class F>
+  void guarded(Slot& slot, const char* what, F&& fn);
+  void refuse(OrderId id, std::string detail);
+  Slot* slot_for_source(const std::string& source);
+
+  Scheduler& scheduler_;
+  Broker& broker_;
+  RiskHook& risk_;
+  EngineOptions options_;
+  Portfolio portfolio_;
+  std::vector<EventSink*> sinks_;
+  uint64_t event_seq_ = 0;
+  uint64_t next_order_id_ = 1;
+  uint64_t next_fill_id_ = 1;
+  bool running_ = false;
+
+  std::unordered_map<Symbol, Instrument> instruments_;
+  std::unordered_map<Symbol, Quote> quotes_;
+  std::map<OrderId, std::unique_ptr<Order>> orders_;
+  std::unordered_map<std::string, OrderId> by_client_id_;
+  std::unordered_set<std::string> exec_ids_;
+  std::deque<std::pair<OrderId, QueuedReason>> queue_;
+  std::vector<std::unique_ptr<Slot>> slots_;
+  std::unordered_map<Symbol, std::vector<Slot*>> slots_by_symbol_;
+};
+
+}  // namespace td

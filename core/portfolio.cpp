@@ -1,0 +1,103 @@
+#include "core/portfolio.h"
+
+#include <algorithm>
+
+namespace td {
+
+Portfolio::Portfolio(Decimal initial_cash, SessionCalendar calendar)
+    : calendar_(std::move(calendar)),
+      initial_cash_(initial_cash),
+      cash_(initial_cash),
+      peak_equity_(initial_cash) {
+  day_.equity_at_start = initial_cash;
+}
+
+void Portfolio::on_time(Timestamp t) {
+  const Timestamp start = calendar_.session_start(t);
+  if (day_.started && start <= day_.start) return;
+  day_.started = true;
+  day_.start = start;
+  day_.realized = Decimal();
+  day_.commissions = Decimal();
+  day_.unrealized_at_start = unrealized_;
+  day_.equity_at_start = equity();
+  for (auto& [sym, h] : holdings_) h.realized_today = Decimal();
+}
+
+void Portfolio::set_multiplier(const Symbol& s, Decimal multiplier) {
+  multipliers_[s] = multiplier;
+  auto it = holdings_.find(s);
+  if (it != holdings_.end() && it->second.position.flat() &&
+      it->second.position.realized_pnl().is_zero()) {
+    it->second.position = Position(s, multiplier);
+  }
+}
+
+Portfolio::Holding& Portfolio::holding_for(const Symbol& s) {
+  auto it = holdings_.find(s);
+  if (it == holdings_.end()) {
+    auto m = multipliers_.find(s);
+    const Decimal mult = m == multipliers_.end() ? Decimal::from_int(1) : m->second;
+    it = holdings_.emplace(s, Holding{Position(s, mult), {}, {}, {}}).first;
+  }
+  return it->second;
+}
+
+Position::Effect Portfolio::apply_fill(const Fill& f) {
+  on_time(f.time);
+  Holding& h = holding_for(f.symbol);
+  const Decimal multiplier = h.position.multiplier();
+  const auto e = h.position.apply(f.side, f.qty, f.price, f.commission, f.time);
+  const Decimal notional = f.qty.mul(f.price, Rounding::kHalfEven) * multiplier;
+  cash_ -= (f.side == Side::kBuy ? notional : -notional);
+  cash_ -= f.commission;
+  realized_ += e.realized;
+  commissions_ += f.commission;
+  day_.realized += e.realized;
+  day_.commissions += f.commission;
+  h.realized_today += e.realized;
+  if (!h.mark) h.mark = f.price;
+  revalue(h);
+  update_peak();
+  return e;
+}
+
+void Portfolio::mark(const Symbol& s, Decimal price, Timestamp t) {
+  on_time(t);
+  Holding& h = holding_for(s);
+  h.mark = price;
+  revalue(h);
+  update_peak();
+}
+
+void Portfolio::revalue(Holding& h) {
+  const Decimal next = h.mark ? h.position.unrealized_pnl(*h.mark) : Decimal();
+  unrealized_ += next - h.unrealized;
+  h.unrealized = next;
+}
+
+void Portfolio::update_peak() { peak_equity_ = std::max(peak_equity_, equity()); }
+
+const Portfolio::Holding* Portfolio::holding(const Symbol& s) const {
+  auto it = holdings_.find(s);
+  return it == holdings_.end() ? nullptr : &it->second;
+}
+
+Decimal Portfolio::position_qty(const Symbol& s) const {
+  const Holding* h = holding(s);
+  return h ? h->position.qty() : Decimal();
+}
+
+Decimal Portfolio::drawdown_pct() const {
+  if (peak_equity_.sign() <= 0) return Decimal();
+  return drawdown().div(peak_equity_, Rounding::kHalfEven);
+}
+
+Decimal Portfolio::gross_exposure() const {
+  Decimal g;
+  for (const auto& [s, h] : holdings_)
+    if (h.mark) g += h.position.market_value(*h.mark).abs();
+  return g;
+}
+
+}  // namespace td

@@ -1,0 +1,110 @@
+#pragma once
+// The daemon's configuration (../shared/config.md is the contract for the
+// keys it names; the rest is ours and documented in config/*.yaml and
+// docs/configuration.md). Loading never stops at the first problem: every
+// error is collected with its dotted key and the line it came from, so
+// `validate-config` can list them all and `run` can refuse to start.
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <tl/expected.hpp>
+
+#include "core/decimal.h"
+#include "core/instrument.h"
+#include "core/time.h"
+#include "strategies/spec.h"
+
+namespace td::daemon {
+
+struct ConfigError {
+  std::string source;  // the file path, "--set", or the environment variable's name
+  int line = 0;        // 1-based line in `source` (0 when it has none)
+  std::string key;     // dotted path: "risk.max_order_qty", "strategies[1].params.fast"
+  std::string message;
+};
+
+struct ApiToken {
+  std::string name, role, sha256;  // role: viewer | trader | admin; sha256: 64 lower-case hex
+};
+struct ApiConfig {
+  std::string host = "127.0.0.1";
+  uint16_t port = 8080;  // 0: pick a free port
+  std::vector<ApiToken> tokens;
+  std::string tls_cert, tls_key;
+};
+struct IbConfig {
+  std::string host = "127.0.0.1";
+  uint16_t port = 4002;
+  int client_id = 1;
+  std::string account;
+};
+// The simulated market's view of one instrument (instruments[].sim).
+struct SimParams {
+  Decimal price = Decimal::from_int(100);  // starting price
+  double volatility = 0.20;                // annualised
+  double drift = 0.05;                     // annualised
+  int spread_ticks = 1;
+  Decimal display_size = Decimal::from_int(500);  // shares shown at bid/ask
+};
+struct InstrumentConfig {
+  Instrument instrument;
+  SimParams sim;
+};
+struct MarketConfig {
+  uint64_t seed = 42;
+  double speed = 1;                                  // simulated seconds per real second; 0 = as fast as possible
+  Duration bar_interval = std::chrono::minutes(1);
+  Duration quote_interval = std::chrono::seconds(1);
+  Duration ack_latency = std::chrono::milliseconds(50);
+  std::optional<Timestamp> start;                    // simulated start time; none = now
+  Duration duration{0};                              // stop after this much simulated time; 0 = run until stopped
+};
+struct PortfolioConfig {
+  Decimal initial_cash = Decimal::from_int(100000);
+  std::string timezone = "America/New_York";
+  std::string session_boundary = "00:00";  // HH:MM local: where the daily P&L resets
+};
+struct RiskConfig {  // 0 = off
+  Decimal max_order_qty, max_order_notional, price_collar_pct;
+  int64_t max_orders_per_second = 0;
+  Decimal daily_loss_limit;
+};
+struct StrategyConfig {
+  strategies::StrategySpec spec;
+  bool enabled = true;
+};
+struct LogConfig {
+  std::string level = "info";  // trace | debug | info | warn | error
+};
+
+struct Config {
+  std::string mode = "paper";  // paper | ib
+  std::string data_dir = "var";
+  ApiConfig api;
+  std::string database_dsn;
+  IbConfig ib;
+  MarketConfig market;
+  std::vector<InstrumentConfig> instruments;
+  PortfolioConfig portfolio;
+  RiskConfig risk;
+  std::vector<StrategyConfig> strategies;
+  LogConfig log;
+};
+
+struct LoadOptions {
+  std::string path;                        // the YAML file
+  std::vector<std::string> sets;           // "--set" values: "dotted.key=yaml value"
+  std::map<std::string, std::string> env;  // environment (only TRADINGD__* entries are read)
+};
+
+// Defaults, then the file, then TRADINGD__ variables, then --set (config.md).
+tl::expected<Config, std::vector<ConfigError>> load_config(const LoadOptions& options);
+// One line per error: "FILE:LINE: KEY: MESSAGE".
+std::string format_errors(const std::vector<ConfigError>& errors);
+// The process environment's TRADINGD__* variables.
+std::map<std::string, std::string> tradingd_environment();
+
+}  // namespace td::daemon
