@@ -1,0 +1,182 @@
+#include "daemon/paper_runtime.h"
+
+#include <csignal>
+
+#include <boost/asio/post.hpp>
+#include <spdlog/spdlog.h>
+
+namespace td::daemon {
+
+namespace {
+constexpr auto kPaceTick = std::chrono::milliseconds(10);
+constexpr size_t kEventsPerSlice = 20000;  // at speed 0: yield to signals between slices
+constexpr auto kSummaryEvery = std::chrono::hours(1);
+}  // namespace
+
+PaperRuntime::PaperRuntime(const Config& config, LoadOptions reload)
+    : config_(config),
+      reload_options_(std::move(reload)),
+      signals_(io_, SIGTERM, SIGINT, SIGHUP),
+      pacer_(io_) {
+  signals_.add(SIGUSR1);
+  signals_.add(SIGUSR2);
+}
+
+Result<std::unique_ptr<PaperRuntime>> PaperRuntime::create(const Config& config, LoadOptions reload) {
+  std::unique_ptr<PaperRuntime> rt(new PaperRuntime(config, std::move(reload)));
+  if (auto st = rt->build(); !st) return tl::unexpected(st.error());
+  return rt;
+}
+
+Status PaperRuntime::build() {
+  const MarketConfig& m = config_.market;
+  Timestamp start = m.start ? *m.start
+                            : std::chrono::floor<std::chrono::seconds>(RealClock().now());
+  if (!m.start) start -= start.time_since_epoch() % m.bar_interval;  // bars on round times
+  scheduler_.sim_clock().set(start);
+  sim_origin_ = start;
+  if (m.duration.count() > 0) sim_end_ = start + m.duration;
+
+  sim::MarketSimOptions mo;
+  mo.seed = m.seed;
+  mo.bar_interval = m.bar_interval;
+  mo.quote_interval = m.quote_interval;
+  sim::SimBrokerOptions bo;
+  bo.ack_latency = m.ack_latency;
+  for (const auto& ic : config_.instruments) {
+    sim::SimSymbol s;
+    s.instrument = ic.instrument;
+    s.start_price = ic.sim.price;
+    s.volatility = ic.sim.volatility;
+    s.drift = ic.sim.drift;
+    s.spread_ticks = ic.sim.spread_ticks;
+    s.display_size = ic.sim.display_size;
+    mo.symbols.push_back(s);
+    bo.instruments.push_back(ic.instrument);
+  }
+  market_ = std::make_unique<sim::MarketSimulator>(scheduler_, mo);
+  broker_ = std::make_unique<sim::SimBroker>(scheduler_, bo);
+
+  auto session = SessionCalendar::make(config_.portfolio.timezone, config_.portfolio.session_boundary);
+  if (!session) return tl::unexpected(session.error());
+  EngineOptions eo;
+  eo.initial_cash = config_.portfolio.initial_cash;
+  eo.session = *session;
+  engine_ = std::make_unique<Engine>(scheduler_, *broker_, risk_, eo);
+  log_ = std::make_unique<LogSink>(*engine_);
+  engine_->add_sink(log_.get());
+  for (const auto& ic : config_.instruments)
+    if (auto st = engine_->add_instrument(ic.instrument); !st) return st;
+  for (const auto& sc : config_.strategies) {
+    auto made = strategies::make_strategy(sc.spec);
+    if (!made) {
+      const auto& e = made.error().front();
+      return make_error(ErrorCode::kInvalidArgument,
+                        "strategy " + sc.spec.name + ": " + e.path + ": " + e.message);
+    }
+    if (auto st = engine_->add_strategy(sc.spec.name, sc.spec.type, std::move(*made), sc.enabled); !st)
+      return st;
+  }
+  // The broker sees each quote first (it is the exchange), then the engine.
+  market_->add_handler(broker_.get());
+  market_->add_handler(engine_.get());
+  return {};
+}
+
+int PaperRuntime::run() {
+  spdlog::info("paper mode: {} instruments, {} strategies, seed {}, speed {}, simulated start {}",
+               config_.instruments.size(), config_.strategies.size(), config_.market.seed,
+               config_.market.speed, format_rfc3339(scheduler_.now()));
+  engine_->start(market_.get());
+  market_->start();
+  schedule_summary();
+  signals_.async_wait([this](const boost::system::error_code& ec, int signo) {
+    if (!ec) on_signal(signo);
+  });
+  real_origin_ = std::chrono::steady_clock::now();
+  boost::asio::post(io_, [this] { pace(); });
+  io_.run();
+  return 0;
+}
+
+void PaperRuntime::pace() {
+  if (stopping_) return;
+  if (config_.market.speed <= 0) {
+    for (size_t i = 0; i < kEventsPerSlice; ++i) {
+      auto next = scheduler_.next_time();
+      if (!next || *next > sim_end_) {
+        scheduler_.run_until(sim_end_ == Timestamp::max() ? scheduler_.now() : sim_end_);
+        begin_stop("simulated duration reached");
+        return;
+      }
+      scheduler_.run_one();
+    }
+    boost::asio::post(io_, [this] { pace(); });
+    return;
+  }
+  const auto real = std::chrono::steady_clock::now() - real_origin_;
+  const auto sim = std::chrono::duration_cast<Duration>(
+      std::chrono::duration<double, std::nano>(static_cast<double>(real.count()) * config_.market.speed));
+  Timestamp target = sim_origin_ + sim;
+  if (target >= sim_end_) {
+    scheduler_.run_until(sim_end_);
+    begin_stop("simulated duration reached");
+    return;
+  }
+  scheduler_.run_until(target);
+  pacer_.expires_after(kPaceTick);
+  pacer_.async_wait([this](const boost::system::error_code& ec) {
+    if (!ec) pace();
+  });
+}
+
+void PaperRuntime::schedule_summary() {
+  scheduler_.schedule_after(kSummaryEvery, [this] {
+    if (stopping_) return;
+    log_->log_pnl();
+    schedule_summary();
+  });
+}
+
+void PaperRuntime::on_signal(int signo) {
+  switch (signo) {
+    case SIGTERM:
+    case SIGINT: begin_stop(signo == SIGTERM ? "SIGTERM" : "SIGINT"); return;
+    case SIGHUP: reload(); break;
+    case SIGUSR1:
+    case SIGUSR2:
+      spdlog::warn("{}: the kill switch arrives with the risk manager; nothing changed",
+                   signo == SIGUSR1 ? "SIGUSR1" : "SIGUSR2");
+      break;
+  }
+  signals_.async_wait([this](const boost::system::error_code& ec, int s) {
+    if (!ec) on_signal(s);
+  });
+}
+
+void PaperRuntime::reload() {
+  auto loaded = load_config(reload_options_);
+  if (!loaded) {
+    spdlog::error("reload refused, nothing changed:\n{}", format_errors(loaded.error()));
+    return;
+  }
+  spdlog::set_level(spdlog::level::from_str(loaded->log.level));
+  spdlog::info("reload: configuration valid; log level applied, other changes apply at restart");
+}
+
+void PaperRuntime::begin_stop(const char* why) {
+  if (stopping_) return;
+  stopping_ = true;
+  spdlog::info("stopping ({}): strategies stopped, finishing in-flight broker work", why);
+  engine_->stop();
+  market_->stop();
+  pacer_.cancel();
+  // No more market data: let acknowledgements and cancels already in flight land.
+  scheduler_.run_until(scheduler_.now() + 2 * config_.market.ack_latency);
+  log_->log_pnl();
+  signals_.cancel();
+  io_.stop();
+  spdlog::info("stopped");
+}
+
+}  // namespace td::daemon

@@ -1,0 +1,208 @@
+// The built tradingd binary, run as an operator runs it.
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "tests/integration/process.h"
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+using td::testing::Process;
+using td::testing::lines_containing;
+
+namespace {
+
+const std::string kBin = TRADINGD_BIN;
+const std::string kPaper = std::string(TRADINGD_SOURCE_DIR) + "/config/paper.yaml";
+
+class TempDir {
+ public:
+  TempDir() {
+    std::string t = (fs::temp_directory_path() / "tradingd-it-XXXXXX").string();
+    path_ = mkdtemp(t.data());
+  }
+  ~TempDir() { fs::remove_all(path_); }
+  std::string write(const std::string& name, const std::string& text) const {
+    const fs::path p = path_ / name;
+    std::ofstream(p) << text;
+    return p.string();
+  }
+  const fs::path& path() const { return path_; }
+
+ private:
+  fs::path path_;
+};
+
+bool has_all(const std::string& out, std::initializer_list<const char*> needles) {
+  for (const char* n : needles)
+    if (out.find(n) == std::string::npos) return false;
+  return true;
+}
+
+}  // namespace
+
+// The acceptance run: the paper config as scripts/run uses it trades within a
+// minute, and SIGTERM stops it cleanly (exit 0) within 5 s.
+TEST(Daemon, PaperModeTradesThenStopsOnSigterm) {
+  TempDir dir;
+  Process p({kBin, "run", "--config", kPaper, "--set", "data_dir=" + dir.path().string()});
+  const bool traded = p.wait_for(
+      [](const std::string& o) {
+        return has_all(o, {"] order ", " fill ", " position ", " pnl equity="});
+      },
+      60s);
+  EXPECT_TRUE(traded) << p.output();
+  p.signal(SIGTERM);
+  auto rc = p.wait_exit(5s);
+  ASSERT_TRUE(rc.has_value()) << "did not stop within 5 s\n" << p.output();
+  EXPECT_EQ(*rc, 0) << p.output();
+  EXPECT_NE(p.output().find("stopping (SIGTERM)"), std::string::npos);
+  EXPECT_NE(p.output().find("[info] stopped"), std::string::npos);
+}
+
+TEST(Daemon, SigintStopsCleanly) {
+  TempDir dir;
+  Process p({kBin, "run", "--config", kPaper, "--set", "data_dir=" + dir.path().string()});
+  ASSERT_TRUE(p.wait_for_text("paper mode:", 30s)) << p.output();
+  p.signal(SIGINT);
+  auto rc = p.wait_exit(5s);
+  ASSERT_TRUE(rc.has_value()) << p.output();
+  EXPECT_EQ(*rc, 0) << p.output();
+}
+
+// Same seed, simulated clock: byte-identical fill logs.
+TEST(Daemon, SameSeedGivesIdenticalFills) {
+  TempDir dir;
+  auto run_once = [&] {
+    Process p({kBin, "run", "--config", kPaper, "--set", "data_dir=" + dir.path().string(), "--set",
+               "market.speed=0", "--set", "market.start=2026-01-05T14:30:00Z", "--set",
+               "market.duration=8h"});
+    auto rc = p.wait_exit(120s);
+    EXPECT_TRUE(rc.has_value() && *rc == 0) << p.output();
+    return lines_containing(p.output(), " fill ");
+  };
+  const auto a = run_once();
+  const auto b = run_once();
+  ASSERT_GT(a.size(), 10u) << "too few fills to compare";
+  EXPECT_EQ(a, b);
+}
+
+TEST(Daemon, DifferentSeedGivesDifferentFills) {
+  TempDir dir;
+  auto run_seed = [&](const char* seed) {
+    Process p({kBin, "run", "--config", kPaper, "--set", "data_dir=" + dir.path().string(), "--set",
+               "market.speed=0", "--set", "market.start=2026-01-05T14:30:00Z", "--set",
+               "market.duration=4h", "--set", std::string("market.seed=") + seed});
+    auto rc = p.wait_exit(120s);
+    EXPECT_TRUE(rc.has_value() && *rc == 0) << p.output();
+    return lines_containing(p.output(), " fill ");
+  };
+  EXPECT_NE(run_seed("1"), run_seed("2"));
+}
+
+TEST(Daemon, VersionPrints) {
+  Process p({kBin, "version"});
+  auto rc = p.wait_exit(10s);
+  ASSERT_TRUE(rc.has_value());
+  EXPECT_EQ(*rc, 0);
+  EXPECT_NE(p.output().find("tradingd "), std::string::npos);
+}
+
+TEST(Daemon, ShippedConfigsValidate) {
+  for (const auto& entry : fs::directory_iterator(std::string(TRADINGD_SOURCE_DIR) + "/config")) {
+    if (entry.path().extension() != ".yaml") continue;
+    Process p({kBin, "validate-config", entry.path().string()});
+    auto rc = p.wait_exit(10s);
+    ASSERT_TRUE(rc.has_value());
+    EXPECT_EQ(*rc, 0) << entry.path() << "\n" << p.output();
+  }
+}
+
+// Every error at once, each with key and line; run starts nothing.
+TEST(Daemon, BadConfigListsEveryErrorAndStartsNothing) {
+  TempDir dir;
+  const std::string bad = dir.write("bad.yaml",
+                                    "mode: paper\n"                                   // 1
+                                    "market:\n"                                       // 2
+                                    "  speed: -3\n"                                   // 3
+                                    "  sede: 4\n"                                     // 4
+                                    "risk:\n"                                         // 5
+                                    "  max_order_qty: -1\n"                           // 6
+                                    "  daily_loss_limit: lots\n"                      // 7
+                                    "instruments:\n"                                  // 8
+                                    "  - {symbol: SPY}\n"                             // 9
+                                    "strategies:\n"                                   // 10
+                                    "  - {name: a, type: sma_crossover, symbol: SPY}\n"  // 11
+                                    "  - {name: b, type: sma_cross, symbol: SPY,\n"   // 12
+                                    "     params: {fast: 10, slowish: 30}}\n");       // 13
+  Process v({kBin, "validate-config", bad});
+  auto rc = v.wait_exit(10s);
+  ASSERT_TRUE(rc.has_value());
+  EXPECT_EQ(*rc, 2);
+  const std::string& out = v.output();
+  for (const char* expect : {":3: market.speed", ":4: market.sede", ":6: risk.max_order_qty",
+                             ":7: risk.daily_loss_limit", ":11: strategies[0].type",
+                             ":13: strategies[1].params.slowish"}) {
+    EXPECT_NE(out.find(expect), std::string::npos) << "missing '" << expect << "' in\n" << out;
+  }
+
+  Process r({kBin, "run", "--config", bad});
+  rc = r.wait_exit(10s);
+  ASSERT_TRUE(rc.has_value());
+  EXPECT_EQ(*rc, 2);
+  EXPECT_NE(r.output().find("refusing to start"), std::string::npos) << r.output();
+  EXPECT_EQ(r.output().find("paper mode:"), std::string::npos) << r.output();
+}
+
+TEST(Daemon, BadYamlSyntaxAndBadOverride) {
+  TempDir dir;
+  const std::string broken = dir.write("broken.yaml", "mode: paper\nmarket: [1, 2\n");
+  Process v({kBin, "validate-config", broken});
+  auto rc = v.wait_exit(10s);
+  ASSERT_TRUE(rc.has_value());
+  EXPECT_EQ(*rc, 2) << v.output();
+  EXPECT_NE(v.output().find("broken.yaml:"), std::string::npos) << v.output();
+
+  Process s({kBin, "run", "--config", kPaper, "--set", "risk.max_order_qty=-5"});
+  rc = s.wait_exit(10s);
+  ASSERT_TRUE(rc.has_value());
+  EXPECT_EQ(*rc, 2) << s.output();
+  EXPECT_NE(s.output().find("risk.max_order_qty"), std::string::npos) << s.output();
+}
+
+TEST(Daemon, MissingConfigFileIsAnError) {
+  Process p({kBin, "run", "--config", "/nonexistent/tradingd.yaml"});
+  auto rc = p.wait_exit(10s);
+  ASSERT_TRUE(rc.has_value());
+  EXPECT_EQ(*rc, 2) << p.output();
+}
+
+TEST(Daemon, UnknownSubcommandOrFlagIsUsageError) {
+  Process p({kBin, "frobnicate"});
+  auto rc = p.wait_exit(10s);
+  ASSERT_TRUE(rc.has_value());
+  EXPECT_EQ(*rc, 2);
+  Process q({kBin, "run", "--config", kPaper, "--bogus"});
+  rc = q.wait_exit(10s);
+  ASSERT_TRUE(rc.has_value());
+  EXPECT_EQ(*rc, 2);
+}
+
+// A reload that fails validation changes nothing and the daemon keeps running.
+TEST(Daemon, SighupWithBrokenFileKeepsRunning) {
+  TempDir dir;
+  std::ifstream in(kPaper);
+  std::string text((std::istreambuf_iterator<char>(in)), {});
+  const std::string cfg = dir.write("paper.yaml", text);
+  Process p({kBin, "run", "--config", cfg, "--set", "data_dir=" + dir.path().string()});
+  ASSERT_TRUE(p.wait_for_text("paper mode:", 30s)) << p.output();
+  dir.write("paper.yaml", "mode: [\n");
+  p.signal(SIGHUP);
+  EXPECT_TRUE(p.wait_for_text("reload refused", 10s)) << p.output();
+  p.signal(SIGTERM);
+  auto rc = p.wait_exit(5s);
+  ASSERT_TRUE(rc.has_value());
+  EXPECT_EQ(*rc, 0);
+}

@@ -1,0 +1,368 @@
+// The engine's message flow: strategy intents -> risk hook -> broker, broker
+// events -> orders, portfolio and attribution. The broker here is a scripted
+// stand-in for the Broker interface (LevelDB's Env pattern) so that each test
+// can deliver broker events in the awkward orders real brokers produce.
+#include "core/engine.h"
+
+#include <gtest/gtest.h>
+
+#include <deque>
+
+namespace td {
+namespace {
+
+Decimal D(const char* s) { return *Decimal::parse(s); }
+const Timestamp kT0 = from_unix_seconds(1767623400);  // 2026-01-05T14:30:00Z
+
+class ScriptedBroker final : public Broker {
+ public:
+  std::string_view name() const override { return "scripted"; }
+  void set_events(BrokerEvents* e) override { events = e; }
+  bool connected() const override { return is_connected; }
+  Status submit(const Order& o) override {
+    if (fail_submit) return make_error(ErrorCode::kUnavailable, "down");
+    submitted.push_back(o.id());
+    return {};
+  }
+  Status modify(const Order& o, const OrderModification&) override {
+    modified.push_back(o.id());
+    return {};
+  }
+  Status cancel(const Order& o) override {
+    cancels.push_back(o.id());
+    return {};
+  }
+  void request_open_orders(std::function<void(std::vector<BrokerOrderUpdate>)> done) override { done({}); }
+  void request_positions(std::function<void(std::vector<BrokerPosition>)> done) override { done({}); }
+  void request_executions(Timestamp, std::function<void(std::vector<Execution>)> done) override { done({}); }
+
+  void accept(OrderId id) {
+    events->on_order_update({BrokerOrderUpdate::Kind::kAccepted, id, "B" + id.to_string(), "", kT0});
+  }
+  void update(BrokerOrderUpdate::Kind k, OrderId id, std::string reason = "") {
+    events->on_order_update({k, id, "", std::move(reason), kT0});
+  }
+  void fill(OrderId id, Side side, const char* qty, const char* price, std::string exec,
+            const char* commission = "1") {
+    events->on_execution({id, "", std::move(exec), Symbol("SPY"), side, D(qty), D(price), D(commission), kT0});
+  }
+
+  BrokerEvents* events = nullptr;
+  bool is_connected = true;
+  bool fail_submit = false;
+  std::vector<OrderId> submitted, modified, cancels;
+};
+
+class DenyAbove final : public RiskHook {
+ public:
+  std::optional<RiskDenial> pre_trade(const Order& o) override {
+    if (limit.sign() > 0 && o.qty() > limit) return RiskDenial{"max_order_qty", "qty above limit"};
+    return std::nullopt;
+  }
+  Decimal limit;
+};
+
+// Sets the target it is told to on every bar; throws on demand.
+class ScriptedStrategy final : public Strategy {
+ public:
+  explicit ScriptedStrategy(std::deque<Decimal> targets, size_t warmup = 0)
+      : targets_(std::move(targets)), warmup_(warmup) {}
+  const std::vector<Symbol>& symbols() const override { return symbols_; }
+  size_t warmup_bars() const override { return warmup_; }
+  void on_bar(const Bar& b, StrategyContext& ctx) override {
+    ++bars_seen;
+    if (throw_next) throw std::runtime_error("boom");
+    if (targets_.empty()) return;
+    ctx.set_target(b.symbol, targets_.front());
+    targets_.pop_front();
+  }
+  void on_fill(const Fill&, StrategyContext&) override { ++fills_seen; }
+  int bars_seen = 0, fills_seen = 0;
+  bool throw_next = false;
+
+ private:
+  std::vector<Symbol> symbols_{Symbol("SPY")};
+  std::deque<Decimal> targets_;
+  size_t warmup_;
+};
+
+class EventLog final : public EventSink {
+ public:
+  void on_event(const Event& e) override {
+    if (std::holds_alternative<TransitionRefusedEvent>(e.data)) ++refused;
+    if (std::holds_alternative<OrderDeniedEvent>(e.data)) ++denied;
+    if (std::holds_alternative<FillEvent>(e.data)) ++fills;
+    ++total;
+  }
+  int refused = 0, denied = 0, fills = 0, total = 0;
+};
+
+class EngineTest : public ::testing::Test {
+ protected:
+  EngineTest() : sched(kT0), engine(sched, broker, risk) {
+    Instrument spy;
+    spy.symbol = Symbol("SPY");
+    EXPECT_TRUE(engine.add_instrument(spy));
+    engine.add_sink(&log);
+  }
+  Bar bar(const char* close) {
+    return Bar{Symbol("SPY"), sched.now(), std::chrono::minutes(1), D(close), D(close), D(close), D(close), D("100")};
+  }
+  OrderRequest limit_buy(const char* qty, std::string cid = "") {
+    OrderRequest r;
+    r.symbol = Symbol("SPY");
+    r.side = Side::kBuy;
+    r.qty = D(qty);
+    r.type = OrderType::kLimit;
+    r.limit_price = D("100");
+    r.client_order_id = std::move(cid);
+    return r;
+  }
+  ScriptedStrategy* add_strategy(std::deque<Decimal> targets) {
+    auto s = std::make_unique<ScriptedStrategy>(std::move(targets));
+    auto* raw = s.get();
+    EXPECT_TRUE(engine.add_strategy("s1", "scripted", std::move(s)));
+    return raw;
+  }
+
+  SimScheduler sched;
+  ScriptedBroker broker;
+  DenyAbove risk;
+  Engine engine;
+  EventLog log;
+};
+
+TEST_F(EngineTest, TargetBecomesOrderFillUpdatesPortfolioAndAttribution) {
+  auto* s = add_strategy({D("100")});
+  engine.start();
+  engine.on_bar(bar("100"));
+  ASSERT_EQ(broker.submitted.size(), 1u);
+  const OrderId id = broker.submitted[0];
+  const Order* o = engine.order(id);
+  EXPECT_EQ(o->status(), OrderStatus::kPendingSubmit);
+  EXPECT_EQ(o->source(), "strategy:s1");
+  EXPECT_EQ(o->qty(), D("100"));
+  broker.accept(id);
+  EXPECT_EQ(o->status(), OrderStatus::kSubmitted);
+  EXPECT_EQ(o->broker_order_id(), "B1");
+  broker.fill(id, Side::kBuy, "40", "100.10", "e1");
+  broker.fill(id, Side::kBuy, "60", "100.20", "e2");
+  EXPECT_EQ(o->status(), OrderStatus::kFilled);
+  EXPECT_EQ(o->avg_fill_price(), D("100.16"));
+  EXPECT_EQ(engine.portfolio().position_qty(Symbol("SPY")), D("100"));
+  EXPECT_EQ(engine.strategy_position("s1", Symbol("SPY")), D("100"));
+  EXPECT_EQ(engine.portfolio().commissions(), D("2"));
+  EXPECT_EQ(s->fills_seen, 2);
+  EXPECT_EQ(log.fills, 2);
+}
+
+TEST_F(EngineTest, TargetCountsWorkingOrdersSoNoDoubleOrder) {
+  add_strategy({D("100"), D("100"), D("0")});
+  engine.start();
+  engine.on_bar(bar("100"));
+  engine.on_bar(bar("101"));  // same target while the first order still works
+  EXPECT_EQ(broker.submitted.size(), 1u);
+  broker.accept(broker.submitted[0]);
+  broker.fill(broker.submitted[0], Side::kBuy, "100", "100", "e1");
+  engine.on_bar(bar("102"));  // target 0: sell 100
+  ASSERT_EQ(broker.submitted.size(), 2u);
+  const Order* exit = engine.order(broker.submitted[1]);
+  EXPECT_EQ(exit->side(), Side::kSell);
+  EXPECT_EQ(exit->qty(), D("100"));
+}
+
+TEST_F(EngineTest, IdempotentClientOrderId) {
+  auto a = engine.submit(limit_buy("10", "cid-1"));
+  ASSERT_TRUE(a);
+  EXPECT_FALSE(a->existing);
+  auto b = engine.submit(limit_buy("10", "cid-1"));
+  ASSERT_TRUE(b);
+  EXPECT_TRUE(b->existing);
+  EXPECT_EQ(a->order, b->order);
+  EXPECT_EQ(broker.submitted.size(), 1u);
+  auto c = engine.submit(limit_buy("11", "cid-1"));
+  ASSERT_FALSE(c);
+  EXPECT_EQ(c.error().code, ErrorCode::kConflict);
+  EXPECT_EQ(engine.orders().size(), 1u);
+}
+
+TEST_F(EngineTest, GeneratedClientOrderIdWhenAbsent) {
+  auto a = engine.submit(limit_buy("10"));
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->order->client_order_id(), "td-1");
+}
+
+TEST_F(EngineTest, InvalidRequestsChangeNothing) {
+  OrderRequest r = limit_buy("0");
+  EXPECT_FALSE(engine.submit(r));
+  r = limit_buy("1");
+  r.symbol = Symbol("NOPE");
+  EXPECT_FALSE(engine.submit(r));
+  r = limit_buy("1");
+  r.limit_price.reset();
+  EXPECT_FALSE(engine.submit(r));
+  EXPECT_TRUE(engine.orders().empty());
+  EXPECT_TRUE(broker.submitted.empty());
+}
+
+TEST_F(EngineTest, RiskDenialRejectsAndRecordsNeverSends) {
+  risk.limit = D("5");
+  auto r = engine.submit(limit_buy("10"));
+  ASSERT_TRUE(r);
+  ASSERT_TRUE(r->denial);
+  EXPECT_EQ(r->denial->check, "max_order_qty");
+  EXPECT_EQ(r->order->status(), OrderStatus::kRejected);
+  EXPECT_TRUE(broker.submitted.empty());
+  EXPECT_EQ(log.denied, 1);
+}
+
+TEST_F(EngineTest, FillBeforeAcknowledgementAndLateAck) {
+  auto r = engine.submit(limit_buy("10"));
+  const OrderId id = r->order->id();
+  broker.fill(id, Side::kBuy, "4", "100", "e1");
+  EXPECT_EQ(r->order->status(), OrderStatus::kPartiallyFilled);
+  broker.accept(id);  // late: must not move it back
+  EXPECT_EQ(r->order->status(), OrderStatus::kPartiallyFilled);
+  EXPECT_EQ(log.refused, 0);
+}
+
+TEST_F(EngineTest, DuplicateExecutionIsIgnored) {
+  auto r = engine.submit(limit_buy("10"));
+  const OrderId id = r->order->id();
+  broker.accept(id);
+  broker.fill(id, Side::kBuy, "4", "100", "e1");
+  broker.fill(id, Side::kBuy, "4", "100", "e1");
+  EXPECT_EQ(r->order->filled_qty(), D("4"));
+  EXPECT_EQ(engine.portfolio().position_qty(Symbol("SPY")), D("4"));
+  EXPECT_EQ(log.refused, 1);
+}
+
+TEST_F(EngineTest, OverfillAndUnknownOrderRefusedStateUnchanged) {
+  auto r = engine.submit(limit_buy("10"));
+  const OrderId id = r->order->id();
+  broker.accept(id);
+  broker.fill(id, Side::kBuy, "11", "100", "e1");
+  broker.fill(OrderId(999), Side::kBuy, "1", "100", "e2");
+  broker.update(BrokerOrderUpdate::Kind::kCancelled, OrderId(999));
+  EXPECT_EQ(r->order->filled_qty(), D("0"));
+  EXPECT_EQ(engine.portfolio().position_qty(Symbol("SPY")), D("0"));
+  EXPECT_EQ(log.refused, 3);
+}
+
+TEST_F(EngineTest, IllegalBrokerTransitionRefused) {
+  auto r = engine.submit(limit_buy("10"));
+  const OrderId id = r->order->id();
+  broker.accept(id);
+  broker.fill(id, Side::kBuy, "10", "100", "e1");
+  broker.update(BrokerOrderUpdate::Kind::kCancelled, id);  // filled orders cannot be cancelled
+  EXPECT_EQ(r->order->status(), OrderStatus::kFilled);
+  EXPECT_EQ(log.refused, 1);
+}
+
+TEST_F(EngineTest, CancelFlowAndRefusedCancel) {
+  auto r = engine.submit(limit_buy("10"));
+  const OrderId id = r->order->id();
+  broker.accept(id);
+  ASSERT_TRUE(engine.cancel(id));
+  EXPECT_EQ(r->order->status(), OrderStatus::kPendingCancel);
+  EXPECT_EQ(broker.cancels.size(), 1u);
+  broker.update(BrokerOrderUpdate::Kind::kCancelRejected, id, "too late");
+  EXPECT_EQ(r->order->status(), OrderStatus::kSubmitted);
+  ASSERT_TRUE(engine.cancel(id));
+  broker.update(BrokerOrderUpdate::Kind::kCancelled, id);
+  EXPECT_EQ(r->order->status(), OrderStatus::kCancelled);
+  EXPECT_FALSE(engine.cancel(id));
+  EXPECT_EQ(engine.cancel(OrderId(42)).error().code, ErrorCode::kNotFound);
+}
+
+TEST_F(EngineTest, DisconnectedBrokerQueuesThenRoutesOnReconnect) {
+  broker.is_connected = false;
+  auto a = engine.submit(limit_buy("10"));
+  auto b = engine.submit(limit_buy("5"));
+  EXPECT_EQ(a->order->status(), OrderStatus::kQueued);
+  ASSERT_EQ(engine.queue().size(), 2u);
+  EXPECT_EQ(engine.queue()[0].second, QueuedReason::kBrokerDisconnected);
+  ASSERT_TRUE(engine.cancel(b->order->id()));  // queued: cancelled at once, never sent
+  EXPECT_EQ(b->order->status(), OrderStatus::kCancelled);
+  EXPECT_TRUE(broker.submitted.empty());
+  broker.is_connected = true;
+  engine.on_connection(true, "back");
+  ASSERT_EQ(broker.submitted.size(), 1u);
+  EXPECT_EQ(broker.submitted[0], a->order->id());
+  EXPECT_TRUE(engine.queue().empty());
+}
+
+TEST_F(EngineTest, SubmitAtWaitsForItsTime) {
+  OrderRequest req = limit_buy("10");
+  req.submit_at = kT0 + std::chrono::minutes(5);
+  auto r = engine.submit(req);
+  EXPECT_EQ(r->order->status(), OrderStatus::kQueued);
+  EXPECT_EQ(engine.queue()[0].second, QueuedReason::kScheduled);
+  sched.run_until(kT0 + std::chrono::minutes(4));
+  EXPECT_TRUE(broker.submitted.empty());
+  sched.run_until(kT0 + std::chrono::minutes(5));
+  ASSERT_EQ(broker.submitted.size(), 1u);
+  EXPECT_EQ(r->order->status(), OrderStatus::kPendingSubmit);
+}
+
+TEST_F(EngineTest, BrokerSubmitFailureRejects) {
+  broker.fail_submit = true;
+  auto r = engine.submit(limit_buy("10"));
+  EXPECT_EQ(r->order->status(), OrderStatus::kRejected);
+  ASSERT_TRUE(r->order->reject_reason());
+}
+
+TEST_F(EngineTest, ThrowingStrategyIsStoppedEngineGoesOn) {
+  auto* s = add_strategy({D("1"), D("1")});
+  engine.start();
+  s->throw_next = true;
+  engine.on_bar(bar("100"));
+  EXPECT_FALSE(engine.strategies()[0].enabled);
+  s->throw_next = false;
+  engine.on_bar(bar("100"));
+  EXPECT_EQ(s->bars_seen, 1);
+  EXPECT_TRUE(broker.submitted.empty());
+  EXPECT_TRUE(engine.submit(limit_buy("1")));  // the engine still works
+}
+
+class FixedHistory final : public HistorySource {
+ public:
+  void request_bars(const Symbol& s, size_t count, std::function<void(std::vector<Bar>)> done) override {
+    std::vector<Bar> bars;
+    for (size_t i = 0; i < count; ++i)
+      bars.push_back(Bar{s, kT0 - std::chrono::minutes(count - i), std::chrono::minutes(1), D("1"), D("1"), D("1"), D("1"), D("1")});
+    done(bars);
+  }
+};
+
+TEST_F(EngineTest, WarmUpFeedsHistoryWithoutTrading) {
+  auto strat = std::make_unique<ScriptedStrategy>(std::deque<Decimal>{D("5"), D("6"), D("7"), D("8")}, 3);
+  auto* s = strat.get();
+  ASSERT_TRUE(engine.add_strategy("w", "scripted", std::move(strat)));
+  FixedHistory history;
+  engine.start(&history);
+  EXPECT_EQ(s->bars_seen, 3);
+  EXPECT_TRUE(broker.submitted.empty());  // warm-up decisions are ignored
+  engine.on_bar(bar("1"));
+  ASSERT_EQ(broker.submitted.size(), 1u);
+  EXPECT_EQ(engine.order(broker.submitted[0])->qty(), D("8"));
+}
+
+TEST_F(EngineTest, StoppedEngineMakesNoDecisions) {
+  add_strategy({D("1")});
+  engine.start();
+  engine.stop();
+  engine.on_bar(bar("100"));
+  EXPECT_TRUE(broker.submitted.empty());
+}
+
+TEST_F(EngineTest, QuotesMarkThePortfolio) {
+  auto r = engine.submit(limit_buy("10"));
+  broker.accept(r->order->id());
+  broker.fill(r->order->id(), Side::kBuy, "10", "100", "e1", "0");
+  engine.on_quote(Quote{Symbol("SPY"), kT0, D("101"), D("101.02"), D("1"), D("1"), D("0")});
+  EXPECT_EQ(engine.portfolio().unrealized(), D("10.1"));  // (101.01 - 100) * 10
+}
+
+}  // namespace
+}  // namespace td
