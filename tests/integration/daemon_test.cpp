@@ -50,7 +50,7 @@ TEST(Daemon, PaperModeTradesThenStopsOnSigterm) {
   Process p({kBin, "run", "--config", kPaper, "--set", "data_dir=" + dir.path().string()});
   const bool traded = p.wait_for(
       [](const std::string& o) {
-        return has_all(o, {"] order ", " fill ", " position ", " pnl equity="});
+        return has_all(o, {" order ", " fill ", " position ", " pnl equity="});
       },
       60s);
   EXPECT_TRUE(traded) << p.output();

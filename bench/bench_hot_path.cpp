@@ -1,0 +1,158 @@
+// The live hot path, per market event: a quote (or a closing bar) goes to the
+// simulated broker (which works resting orders) and to the engine, which marks
+// the portfolio and runs the strategy; a decision passes the risk hook and
+// reaches the simulated broker, whose acknowledgements and fills come back
+// through the engine into orders and the portfolio. Target: median < 1 us.
+#include <benchmark/benchmark.h>
+
+#include <algorithm>
+#include <chrono>
+#include <vector>
+
+#include "brokers/sim/sim_broker.h"
+#include "core/engine.h"
+#include "core/scheduler.h"
+#include "risk/pass_through_risk.h"
+#include "strategies/spec.h"
+
+namespace {
+
+using namespace td;
+
+const Timestamp kStart = from_unix_seconds(1767623400);
+
+struct MarketEvent {
+  bool is_bar;
+  Quote quote;
+  Bar bar;
+};
+
+// One quote a second, a one-minute bar every 60 quotes; a random walk that
+// crosses its averages often, so the strategy trades.
+std::vector<MarketEvent> make_events(size_t n) {
+  std::vector<MarketEvent> ev;
+  ev.reserve(n + n / 60 + 1);
+  const Symbol spy("SPY");
+  int64_t cents = 45000;
+  uint64_t x = 88172645463325252ull;
+  Decimal open, high, low;
+  for (size_t i = 0; i < n; ++i) {
+    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+    cents += static_cast<int64_t>(x % 7) - 3;
+    const Decimal bid = Decimal::from_units(cents * 1'000'000);
+    const Decimal ask = Decimal::from_units((cents + 1) * 1'000'000);
+    const Timestamp t = kStart + std::chrono::seconds(i);
+    if (i % 60 == 0) open = high = low = bid;
+    high = std::max(high, bid), low = std::min(low, bid);
+    MarketEvent q;
+    q.is_bar = false;
+    q.quote = Quote{spy, t, bid, ask, Decimal::from_int(500), Decimal::from_int(500), bid};
+    ev.push_back(std::move(q));
+    if (i % 60 == 59) {
+      MarketEvent b;
+      b.is_bar = true;
+      b.bar = Bar{spy, t - std::chrono::seconds(59), std::chrono::minutes(1), open, high, low, bid,
+                  Decimal::from_int(1000)};
+      ev.push_back(std::move(b));
+    }
+  }
+  return ev;
+}
+
+struct Rig {
+  SimScheduler sched{kStart};
+  sim::SimBroker broker;
+  risk::PassThroughRisk risk;
+  Engine engine;
+
+  Rig() : broker(sched, options()), engine(sched, broker, risk) {
+    (void)engine.add_instrument(spy());
+    strategies::StrategySpec spec;
+    spec.name = "hot";
+    spec.type = "sma_cross";
+    spec.symbols = {Symbol("SPY")};
+    spec.qty = Decimal::from_int(100);
+    spec.allow_short = true;
+    spec.params = {{"fast", "3"}, {"slow", "8"}};
+    (void)engine.add_strategy("hot", "sma_cross", std::move(*strategies::make_strategy(spec)));
+    engine.start();
+  }
+  static Instrument spy() {
+    Instrument i;
+    i.symbol = Symbol("SPY");
+    return i;
+  }
+  static sim::SimBrokerOptions options() {
+    sim::SimBrokerOptions o;
+    o.instruments = {spy()};
+    o.ack_latency = std::chrono::milliseconds(5);
+    return o;
+  }
+  void deliver(const MarketEvent& e) {
+    if (e.is_bar) {
+      broker.on_bar(e.bar);
+      engine.on_bar(e.bar);
+    } else {
+      sched.run_until(e.quote.time);  // acknowledgements due by now
+      broker.on_quote(e.quote);
+      engine.on_quote(e.quote);
+    }
+  }
+};
+
+constexpr size_t kQuotes = 200'000;
+
+void BM_HotPathThroughput(benchmark::State& state) {
+  const auto events = make_events(kQuotes);
+  size_t fills = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    auto rig = std::make_unique<Rig>();
+    state.ResumeTiming();
+    for (const auto& e : events) rig->deliver(e);
+    state.PauseTiming();
+    fills = rig->engine.portfolio().commissions().is_zero() ? 0 : rig->engine.orders().size();
+    rig.reset();
+    state.ResumeTiming();
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(events.size()));
+  state.counters["ns_per_event"] = benchmark::Counter(
+      static_cast<double>(state.iterations() * events.size()),
+      benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  state.counters["orders"] = static_cast<double>(fills);
+}
+BENCHMARK(BM_HotPathThroughput)->Unit(benchmark::kMillisecond);
+
+// Per-event latency distribution (each event timed on its own; the clock
+// read adds ~20-40 ns to every sample).
+void BM_HotPathLatency(benchmark::State& state) {
+  const auto events = make_events(kQuotes);
+  std::vector<int64_t> samples;
+  samples.reserve(events.size());
+  for (auto _ : state) {
+    state.PauseTiming();
+    auto rig = std::make_unique<Rig>();
+    samples.clear();
+    state.ResumeTiming();
+    for (const auto& e : events) {
+      const auto t0 = std::chrono::steady_clock::now();
+      rig->deliver(e);
+      samples.push_back((std::chrono::steady_clock::now() - t0).count());
+    }
+    state.PauseTiming();
+    rig.reset();
+    state.ResumeTiming();
+  }
+  std::sort(samples.begin(), samples.end());
+  auto pct = [&](double p) { return static_cast<double>(samples[static_cast<size_t>(p * (samples.size() - 1))]); };
+  state.counters["p50_ns"] = pct(0.50);
+  state.counters["p90_ns"] = pct(0.90);
+  state.counters["p99_ns"] = pct(0.99);
+  state.counters["p999_ns"] = pct(0.999);
+  state.counters["max_ns"] = static_cast<double>(samples.back());
+}
+BENCHMARK(BM_HotPathLatency)->Unit(benchmark::kMillisecond)->Iterations(3);
+
+}  // namespace
+
+BENCHMARK_MAIN();
