@@ -81,12 +81,20 @@ tl::expected<Decimal, DecimalError> parse_impl(std::string_view s, bool allow_ro
     exp10 += eneg ? -e : e;
   }
   if (i != s.size()) return tl::unexpected(DecimalError::kSyntax);
-  if (nonzero_dropped && !allow_round) return tl::unexpected(DecimalError::kPrecision);
+  if (nonzero_dropped) {
+    // The value lies strictly between mant and mant + 1 (at 10^exp10): append a
+    // sticky digit so that rounding (and the precision check) still see it. A
+    // mantissa this long is either out of range (shift >= 0 below) or has at
+    // least 12 digits below 1e-8, so the sticky digit never lands on a tie.
+    mant = mant * 10 + 1;
+    --exp10;
+  }
   if (neg) mant = -mant;
   // units = mant * 10^(exp10 + kScale)
   int shift = exp10 + Decimal::kScale;
   if (mant == 0) return Decimal();
   if (shift >= 0) {
+    if (mant > INT64_MAX || mant < -INT64_MAX) return tl::unexpected(DecimalError::kOverflow);
     while (shift-- > 0) {
       mant *= 10;
       if (mant > INT64_MAX || mant < -INT64_MAX) return tl::unexpected(DecimalError::kOverflow);
@@ -94,11 +102,13 @@ tl::expected<Decimal, DecimalError> parse_impl(std::string_view s, bool allow_ro
     return from_i128(mant);
   }
   // Negative shift: digits below 1e-8.
-  // |mant| < 2^101 < 10^31, so a divisor of 10^38 already rounds exactly as any larger one.
+  // |mant| < 2^104 < 10^32, so a divisor of 10^38 already rounds exactly as any larger one.
   if (!allow_round && -shift > 38) return tl::unexpected(DecimalError::kPrecision);
   if (shift < -38) shift = -38;
   i128 den = 1;
   for (int k = 0; k < -shift; ++k) den *= 10;
+  // Out of range wins over too many decimals ("100000000000.000000001").
+  if ((mant < 0 ? -mant : mant) / den > INT64_MAX) return tl::unexpected(DecimalError::kOverflow);
   if (mant % den != 0 && !allow_round) return tl::unexpected(DecimalError::kPrecision);
   return from_i128(div_round(mant, den, mode));
 }
@@ -158,10 +168,14 @@ std::string Decimal::to_string() const {
 std::string Decimal::to_string(int places) const {
   if (places < 0) places = 0;
   if (places > kScale) places = kScale;
-  const Decimal r = round(places, Rounding::kHalfUp);
-  const bool neg = r.units_ < 0;
-  uint64_t a = neg ? uint64_t(0) - uint64_t(r.units_) : uint64_t(r.units_);
-  uint64_t ip = a / kUnitsPerOne, fp = (a % kUnitsPerOne) / kPow10[kScale - places];
+  // Rounded in 128 bits: text may go one step past the range (max() to cents).
+  const int64_t step = kPow10[kScale - places];
+  const i128 r = div_round(units_, step, Rounding::kHalfUp);  // in steps of 10^-places
+  const bool neg = r < 0;
+  const unsigned __int128 a =
+      neg ? static_cast<unsigned __int128>(-r) : static_cast<unsigned __int128>(r);
+  const uint64_t per_one = static_cast<uint64_t>(kPow10[places]);
+  uint64_t ip = static_cast<uint64_t>(a / per_one), fp = static_cast<uint64_t>(a % per_one);
   std::string out = neg ? "-" : "";
   out += std::to_string(ip);
   if (places > 0) {

@@ -336,7 +336,9 @@ void Engine::on_order_update(const BrokerOrderUpdate& u) {
   using K = BrokerOrderUpdate::Kind;
   switch (u.kind) {
     case K::kAccepted:
-      // A fill or a cancel request may have overtaken the acknowledgement.
+      // A fill or a cancel request may have overtaken the acknowledgement (if
+      // the cancel is then refused, the order goes back to submitted).
+      o->note_accepted();
       if (prev != OrderStatus::kPendingSubmit) return;
       st = o->transition(OrderStatus::kSubmitted, u.time);
       break;

@@ -25,9 +25,15 @@ std::optional<SecType> parse_sec_type(std::string_view s) {
 Decimal commission_for(const CommissionSchedule& c, Decimal qty, Decimal trade_value) {
   const Decimal q = qty.abs();
   if (q.is_zero()) return Decimal();
-  Decimal fee = std::max(c.min_per_order, c.per_unit.mul(q, Rounding::kHalfUp));
+  // One rounding, half up to the cent, of the exact fee. The intermediate
+  // products are truncated at 1e-8 (toward zero, all positive here): a value
+  // just below a half cent stays below it (rounding them half up instead would
+  // turn 1.00499999995 into 1.005 and charge 1.01). Truncation is monotonic, so
+  // max/min pick the same term as on the exact values.
+  Decimal fee = std::max(c.min_per_order, c.per_unit.mul(q, Rounding::kDown));
   if (c.max_pct.sign() > 0) {
-    const Decimal cap = trade_value.abs().mul(c.max_pct, Rounding::kHalfUp).div(Decimal::from_int(100), Rounding::kHalfUp);
+    const Decimal cap =
+        trade_value.abs().mul_div(c.max_pct, Decimal::from_int(100), Rounding::kDown);
     fee = std::min(fee, cap);
   }
   return fee.round(2, Rounding::kHalfUp);

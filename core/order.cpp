@@ -83,9 +83,14 @@ bool can_transition(OrderStatus from, OrderStatus to) {
       return to == S::kPartiallyFilled || to == S::kFilled || to == S::kPendingCancel ||
              to == S::kCancelled || to == S::kExpired;
     case S::kPendingCancel:
-      // A cancel can be refused (back to working), overtaken by fills, or confirmed.
-      return to == S::kCancelled || to == S::kFilled || to == S::kSubmitted ||
-             to == S::kPartiallyFilled || to == S::kExpired;
+      // A cancel can be confirmed, overtaken by fills or by the end of the day,
+      // or refused (back to the working state it left: pending_submit,
+      // submitted or partially_filled). A cancel sent before the broker's
+      // acknowledgement can also be overtaken by the order's rejection
+      // (Order::transition refuses that once the order has fills).
+      return to == S::kCancelled || to == S::kFilled || to == S::kPendingSubmit ||
+             to == S::kSubmitted || to == S::kPartiallyFilled || to == S::kRejected ||
+             to == S::kExpired;
     case S::kFilled:
     case S::kCancelled:
     case S::kRejected:
@@ -140,6 +145,12 @@ Status Order::transition(OrderStatus to, Timestamp now) {
                       fmt::format("order {}: {} -> {} is not allowed", id_.value(),
                                   to_string(status_), to_string(to)));
   }
+  if (to == OrderStatus::kRejected && !filled_qty_.is_zero()) {
+    // The broker accepted an order that has traded; it ends cancelled or expired.
+    return make_error(ErrorCode::kIllegalTransition,
+                      fmt::format("order {}: {} -> rejected is not allowed after fills",
+                                  id_.value(), to_string(status_)));
+  }
   if (to == OrderStatus::kPendingCancel) before_cancel_ = status_;
   status_ = to;
   updated_at_ = now;
@@ -159,15 +170,17 @@ Status Order::apply_fill(const Fill& f) {
   if (status_ == OrderStatus::kQueued || status_ == OrderStatus::kRejected)
     return make_error(ErrorCode::kIllegalTransition,
                       fmt::format("order {}: fill while {}", id_.value(), to_string(status_)));
-  if (f.qty > remaining_qty())
-    return make_error(ErrorCode::kInvalidArgument,
-                      fmt::format("order {}: fill of {} exceeds remaining {}", id_.value(),
-                                  f.qty.to_string(), remaining_qty().to_string()));
+  // A replayed execution is a duplicate (checked first: a replay of the fill
+  // that completed the order is not an overfill).
   if (!f.broker_exec_id.empty()) {
     for (const auto& g : fills_)
       if (g.broker_exec_id == f.broker_exec_id)
         return make_error(ErrorCode::kConflict, "fill: duplicate exec id " + f.broker_exec_id);
   }
+  if (f.qty > remaining_qty())
+    return make_error(ErrorCode::kInvalidArgument,
+                      fmt::format("order {}: fill of {} exceeds remaining {}", id_.value(),
+                                  f.qty.to_string(), remaining_qty().to_string()));
   filled_qty_ += f.qty;
   filled_value_ += f.qty.mul(f.price, Rounding::kHalfEven);
   commission_ += f.commission;

@@ -105,12 +105,24 @@ class Order {
   // The working state a refused cancel returns to.
   OrderStatus status_before_cancel() const { return before_cancel_; }
 
-  // Refused (kIllegalTransition) when the state machine does not allow it.
+  // Refused (kIllegalTransition) when the state machine does not allow it, and
+  // -> rejected once the order has fills.
   Status transition(OrderStatus to, Timestamp now);
   Status reject(std::string reason, Timestamp now);
-  // Applies a fill: refuses overfills, fills of terminal orders other than a
-  // late fill of a cancel (pending_cancel), and duplicate exec ids.
+  // Applies a fill: refuses fills of queued (never sent) and rejected orders,
+  // duplicate exec ids (kConflict) and overfills. A fill is a fact at the
+  // broker: a late fill of a pending_cancel order is applied (filled when
+  // complete; otherwise a refused cancel returns to partially_filled), and one
+  // arriving after the cancel/expiry was confirmed is recorded while the status
+  // stays cancelled/expired.
   Status apply_fill(const Fill& f);
+  // The broker acknowledged the order after a cancel request overtook the
+  // acknowledgement: a refused cancel then returns to submitted, not to
+  // pending_submit. No effect in any other state.
+  void note_accepted() {
+    if (status_ == OrderStatus::kPendingCancel && before_cancel_ == OrderStatus::kPendingSubmit)
+      before_cancel_ = OrderStatus::kSubmitted;
+  }
   void set_broker_order_id(std::string id) { broker_order_id_ = std::move(id); }
   // Working quantity/price change (modify); qty may not go below filled.
   Status modify(std::optional<Decimal> qty, std::optional<Decimal> limit_price,

@@ -16,9 +16,13 @@ Result<SessionCalendar> SessionCalendar::make(const std::string& tz, const std::
     }
   }
   c.tz_name_ = tz;
-  int h = -1, m = -1;
-  if (boundary.size() != 5 || boundary[2] != ':' ||
-      std::sscanf(boundary.c_str(), "%2d:%2d", &h, &m) != 2 || h < 0 || h > 23 || m < 0 || m > 59) {
+  // Exactly two digits, a colon, two digits (sscanf would also take " 9:00" or "+9:00").
+  auto digit = [&](size_t i) { return boundary[i] >= '0' && boundary[i] <= '9'; };
+  const bool shape =
+      boundary.size() == 5 && digit(0) && digit(1) && boundary[2] == ':' && digit(3) && digit(4);
+  const int h = shape ? (boundary[0] - '0') * 10 + (boundary[1] - '0') : -1;
+  const int m = shape ? (boundary[3] - '0') * 10 + (boundary[4] - '0') : -1;
+  if (!shape || h > 23 || m > 59) {
     return make_error(ErrorCode::kInvalidArgument,
                       "session boundary '" + boundary + "' is not HH:MM (00:00..23:59)");
   }
@@ -33,16 +37,20 @@ Timestamp SessionCalendar::session_start(Timestamp t) const {
     Timestamp start = day + boundary_;
     return start <= t ? start : start - days(1);
   }
-  const auto local = tz_->to_local(t);
-  auto day = floor<days>(local);
-  auto start_local = day + boundary_;
-  if (start_local > local) start_local -= days(1);
-  // A boundary inside a DST gap maps to the gap's end; inside an overlap, to the first.
-  auto start = tz_->to_sys(start_local, date::choose::earliest);
-  if (start > t) {  // can happen around a transition: step back one more day
-    start = tz_->to_sys(start_local - days(1), date::choose::earliest);
+  // The boundary of a local day d happens at to_sys(d + boundary): a boundary
+  // inside a DST gap maps to the gap's end; inside an overlap, to its first
+  // occurrence. The session start is the latest such instant at or before t.
+  // Compared in UTC, not in local time: local time runs backwards in an
+  // overlap (01:15 EST comes after 01:30 EDT).
+  const auto day = floor<days>(tz_->to_local(t));
+  Timestamp best{};
+  bool found = false;
+  for (int k = -2; k <= 1; ++k) {
+    const auto start = tz_->to_sys(day + days(k) + boundary_, date::choose::earliest);
+    const Timestamp s(duration_cast<Duration>(start.time_since_epoch()));
+    if (s <= t && (!found || s > best)) best = s, found = true;
   }
-  return Timestamp(duration_cast<Duration>(start.time_since_epoch()));
+  return best;
 }
 
 }  // namespace td

@@ -1,9 +1,9 @@
 #include "core/time.h"
 
 #include <charconv>
-#include <sstream>
+#include <limits>
 
-// date::parse trips a GCC 12 false positive inside <chrono> at -O3.
+// date's headers trip a GCC 12 false positive inside <chrono> at -O3.
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #include <date/date.h>
 
@@ -12,6 +12,13 @@ namespace td {
 std::string format_rfc3339(Timestamp t) {
   return date::format("%FT%TZ", std::chrono::floor<std::chrono::milliseconds>(t));
 }
+
+namespace {
+// Timestamp counts nanoseconds in an int64: 1677-09-21T00:12:44Z ..
+// 2262-04-11T23:47:15.999999999Z. Anything outside would wrap around.
+constexpr int64_t kMinSeconds = -9'223'372'036;
+constexpr int64_t kMaxSeconds = 9'223'372'035;
+}  // namespace
 
 std::optional<Timestamp> parse_time(std::string_view s) {
   if (s.empty()) return std::nullopt;
@@ -22,29 +29,61 @@ std::optional<Timestamp> parse_time(std::string_view s) {
     int64_t v = 0;
     auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
     if (ec != std::errc() || p != s.data() + s.size()) return std::nullopt;
-    if (v < -62135596800 || v > 253402300799) return std::nullopt;  // years 1..9999
+    if (v < kMinSeconds || v > kMaxSeconds) return std::nullopt;
     return from_unix_seconds(v);
   }
-  // Require the RFC 3339 shape: date 'T' time, then Z or an offset.
-  if (s.size() < 20 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != 't')) {
+  // RFC 3339 date-time, strictly: YYYY-MM-DD "T" hh:mm:ss [.digits] ("Z" | +hh:mm | -hh:mm),
+  // "T" and "Z" in either case. Checked by hand: date::parse also takes
+  // "+2:00", "+02" or a "." without digits.
+  auto num = [&](size_t pos, size_t len, int& out) {
+    if (pos + len > s.size()) return false;
+    out = 0;
+    for (size_t k = pos; k < pos + len; ++k) {
+      if (s[k] < '0' || s[k] > '9') return false;
+      out = out * 10 + (s[k] - '0');
+    }
+    return true;
+  };
+  int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0;
+  if (!num(0, 4, y) || s.size() < 20 || s[4] != '-' || !num(5, 2, mo) || s[7] != '-' ||
+      !num(8, 2, d) || (s[10] != 'T' && s[10] != 't') || !num(11, 2, h) || s[13] != ':' ||
+      !num(14, 2, mi) || s[16] != ':' || !num(17, 2, sec)) {
     return std::nullopt;
   }
-  std::string str(s);
-  str[10] = 'T';
-  if (str.back() == 'z') str.back() = 'Z';
-  std::istringstream in(str);
-  date::sys_time<Duration> tp;
-  if (str.back() == 'Z') {
-    in >> date::parse("%FT%TZ", tp);
-  } else {
-    std::chrono::minutes offset{};
-    in >> date::parse("%FT%T%Ez", tp, offset);
-    if (!in.fail()) tp -= offset;
+  const date::year_month_day ymd{date::year(y), date::month(static_cast<unsigned>(mo)),
+                                 date::day(static_cast<unsigned>(d))};
+  if (!ymd.ok() || h > 23 || mi > 59 || sec > 59) return std::nullopt;  // no leap seconds
+  size_t i = 19;
+  int64_t frac_ns = 0;
+  if (s[i] == '.') {
+    ++i;
+    const size_t first = i;
+    int64_t scale = 100'000'000;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
+      frac_ns += (s[i] - '0') * scale;  // digits past nanoseconds are cut
+      scale /= 10;
+      ++i;
+    }
+    if (i == first) return std::nullopt;
   }
-  if (in.fail()) return std::nullopt;
-  in.peek();
-  if (!in.eof()) return std::nullopt;
-  return Timestamp(tp.time_since_epoch());
+  std::chrono::minutes offset{0};
+  if (i + 1 == s.size() && (s[i] == 'Z' || s[i] == 'z')) {
+    // UTC
+  } else if (i + 6 == s.size() && (s[i] == '+' || s[i] == '-') && s[i + 3] == ':') {
+    int oh = 0, om = 0;
+    if (!num(i + 1, 2, oh) || !num(i + 4, 2, om) || oh > 23 || om > 59) return std::nullopt;
+    offset = std::chrono::hours(oh) + std::chrono::minutes(om);
+    if (s[i] == '-') offset = -offset;
+  } else {
+    return std::nullopt;
+  }
+  // Local time minus its offset is UTC: 16:30+02:00 is 14:30Z.
+  const auto t = date::sys_days(ymd) + std::chrono::hours(h) + std::chrono::minutes(mi) +
+                 std::chrono::seconds(sec) - offset;
+  const int64_t secs =
+      std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
+  if (secs < kMinSeconds || secs > kMaxSeconds) return std::nullopt;
+  return from_unix_seconds(secs) + Duration(frac_ns);
 }
 
 std::optional<Duration> parse_duration(std::string_view s) {
@@ -52,12 +91,21 @@ std::optional<Duration> parse_duration(std::string_view s) {
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
   if (ec != std::errc() || v < 0) return std::nullopt;
   std::string_view unit(p, s.data() + s.size() - p);
-  using namespace std::chrono;
-  if (unit.empty() || unit == "s") return duration_cast<Duration>(seconds(v));
-  if (unit == "ms") return duration_cast<Duration>(milliseconds(v));
-  if (unit == "m" || unit == "min") return duration_cast<Duration>(minutes(v));
-  if (unit == "h") return duration_cast<Duration>(hours(v));
-  if (unit == "d") return duration_cast<Duration>(hours(24 * v));
+  struct Unit {
+    std::string_view name;
+    int64_t ns;
+  };
+  static constexpr Unit kUnits[] = {
+      {"", 1'000'000'000},       {"s", 1'000'000'000},    {"ms", 1'000'000},
+      {"m", 60'000'000'000},     {"min", 60'000'000'000}, {"h", 3'600'000'000'000},
+      {"d", 86'400'000'000'000},
+  };
+  for (const auto& u : kUnits) {
+    if (unit != u.name) continue;
+    // Out of range (about 292 years) is an error, not a wrapped-around value.
+    if (v > std::numeric_limits<int64_t>::max() / u.ns) return std::nullopt;
+    return Duration(v * u.ns);
+  }
   return std::nullopt;
 }
 
