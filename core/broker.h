@@ -18,7 +18,15 @@
 namespace td {
 
 struct BrokerOrderUpdate {
-  enum class Kind { kAccepted, kRejected, kCancelled, kExpired, kCancelRejected, kModified };
+  enum class Kind {
+    kAccepted,
+    kRejected,
+    kCancelled,
+    kExpired,
+    kCancelRejected,
+    kModified,        // the modification asked for is now working
+    kModifyRejected,  // it was refused; the order works unchanged
+  };
   Kind kind = Kind::kAccepted;
   OrderId order_id;
   std::string broker_order_id;

@@ -314,13 +314,15 @@ Status Engine::cancel(OrderId id) {
 Status Engine::modify(OrderId id, const OrderModification& m) {
   Order* o = find(id);
   if (!o) return make_error(ErrorCode::kNotFound, "no order " + id.to_string());
-  const Order before = *o;
-  if (auto st = o->modify(m.qty, m.limit_price, m.stop_price, now()); !st) return st;
-  if (o->status() == OrderStatus::kQueued) return {};
-  if (auto st = broker_.modify(*o, m); !st) {
-    *o = before;
-    return st;
+  Order trial = *o;  // validate against the order as it would be
+  if (auto st = trial.modify(m.qty, m.limit_price, m.stop_price, now()); !st) return st;
+  if (o->status() == OrderStatus::kQueued) {
+    *o = std::move(trial);
+    publish_order(*o, OrderStatus::kQueued);
+    return {};
   }
+  if (auto st = broker_.modify(*o, m); !st) return st;
+  pending_modifies_[id].push_back(m);
   return {};
 }
 
@@ -349,7 +351,27 @@ void Engine::on_order_update(const BrokerOrderUpdate& u) {
       if (prev != OrderStatus::kPendingCancel) return;
       st = o->transition(o->status_before_cancel(), u.time);
       break;
-    case K::kModified: return;
+    case K::kModified:
+    case K::kModifyRejected: {
+      auto it = pending_modifies_.find(o->id());
+      if (it == pending_modifies_.end() || it->second.empty()) {
+        refuse(o->id(), "broker modify answer without a modify in flight");
+        return;
+      }
+      const OrderModification m = it->second.front();
+      it->second.pop_front();
+      if (it->second.empty()) pending_modifies_.erase(it);
+      if (u.kind == K::kModifyRejected) {
+        refuse(o->id(), "modify refused by the broker: " + u.reason);
+        return;
+      }
+      if (auto st = o->modify(m.qty, m.limit_price, m.stop_price, u.time); !st) {
+        refuse(o->id(), "confirmed modify no longer applies: " + st.error().message);
+        return;
+      }
+      publish_order(*o, prev);
+      return;
+    }
   }
   if (!st) {
     refuse(o->id(), st.error().message);

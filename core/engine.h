@@ -64,6 +64,8 @@ class Engine final : public BrokerEvents, public MarketDataHandler {
   // Commands.
   Result<SubmitOutcome> submit(OrderRequest req);
   Status cancel(OrderId id);
+  // A queued order changes at once; a routed one when the broker confirms
+  // (kModified), and not at all when it refuses (kModifyRejected).
   Status modify(OrderId id, const OrderModification& m);
 
   // Broker events.
@@ -121,6 +123,7 @@ class Engine final : public BrokerEvents, public MarketDataHandler {
   std::unordered_map<std::string, OrderId> by_client_id_;
   std::unordered_set<std::string> exec_ids_;
   std::deque<std::pair<OrderId, QueuedReason>> queue_;
+  std::unordered_map<OrderId, std::deque<OrderModification>> pending_modifies_;
   std::vector<std::unique_ptr<Slot>> slots_;
   std::unordered_map<Symbol, std::vector<Slot*>> slots_by_symbol_;
 };

@@ -4,7 +4,9 @@
 #include <limits>
 
 // date's headers trip a GCC 12 false positive inside <chrono> at -O3.
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 #include <date/date.h>
 
 namespace td {

@@ -54,11 +54,11 @@ Status PaperRuntime::build() {
     mo.symbols.push_back(s);
     bo.instruments.push_back(ic.instrument);
   }
-  market_ = std::make_unique<sim::MarketSimulator>(scheduler_, mo);
-  broker_ = std::make_unique<sim::SimBroker>(scheduler_, bo);
-
   auto session = SessionCalendar::make(config_.portfolio.timezone, config_.portfolio.session_boundary);
   if (!session) return tl::unexpected(session.error());
+  bo.day_session = *session;  // DAY orders expire at the trading day's boundary
+  market_ = std::make_unique<sim::MarketSimulator>(scheduler_, mo);
+  broker_ = std::make_unique<sim::SimBroker>(scheduler_, bo);
   EngineOptions eo;
   eo.initial_cash = config_.portfolio.initial_cash;
   eo.session = *session;

@@ -146,9 +146,20 @@ Status SimBroker::modify(const Order& order, const OrderModification& m) {
   const OrderId id = order.id();
   after(options_.ack_latency, [this, id, m] {
     auto it = live_.find(id);
-    if (it == live_.end()) return;  // no longer working
+    if (it == live_.end()) {  // no longer working: nothing to change
+      BrokerOrderUpdate u;
+      u.kind = Kind::kModifyRejected;
+      u.order_id = id;
+      u.reason = "order is no longer working";
+      u.time = scheduler_.now();
+      emit(Events{u});
+      return;
+    }
     Working& w = orders_.at(it->second);
-    if (m.qty && *m.qty <= w.filled) return;
+    if (m.qty && *m.qty <= w.filled) {
+      emit(Events{update(Kind::kModifyRejected, w, "qty at or below the filled quantity")});
+      return;
+    }
     if (m.qty) w.qty = *m.qty;
     if (m.limit_price) w.limit = *m.limit_price;
     if (m.stop_price) w.stop = *m.stop_price;

@@ -356,6 +356,47 @@ TEST_F(EngineTest, StoppedEngineMakesNoDecisions) {
   EXPECT_TRUE(broker.submitted.empty());
 }
 
+TEST_F(EngineTest, ModifyAppliesOnlyWhenTheBrokerConfirms) {
+  auto r = engine.submit(limit_buy("10"));
+  const OrderId id = r->order->id();
+  broker.accept(id);
+  OrderModification m;
+  m.limit_price = D("99.5");
+  ASSERT_TRUE(engine.modify(id, m));
+  ASSERT_EQ(broker.modified.size(), 1u);
+  EXPECT_EQ(*r->order->request().limit_price, D("100"));  // not yet
+  broker.update(BrokerOrderUpdate::Kind::kModified, id);
+  EXPECT_EQ(*r->order->request().limit_price, D("99.5"));
+
+  m.limit_price = D("98");
+  ASSERT_TRUE(engine.modify(id, m));
+  broker.update(BrokerOrderUpdate::Kind::kModifyRejected, id, "too late");
+  EXPECT_EQ(*r->order->request().limit_price, D("99.5"));  // unchanged
+  EXPECT_EQ(log.refused, 1);
+
+  // Invalid modifications never reach the broker.
+  OrderModification bad;
+  bad.qty = D("-1");
+  EXPECT_FALSE(engine.modify(id, bad));
+  bad = {};
+  bad.stop_price = D("1");  // a limit order has no stop
+  EXPECT_FALSE(engine.modify(id, bad));
+  EXPECT_EQ(broker.modified.size(), 2u);
+  // An answer with no modify in flight is refused.
+  broker.update(BrokerOrderUpdate::Kind::kModified, id);
+  EXPECT_EQ(log.refused, 2);
+}
+
+TEST_F(EngineTest, ModifyOfAQueuedOrderIsImmediate) {
+  broker.is_connected = false;
+  auto r = engine.submit(limit_buy("10"));
+  OrderModification m;
+  m.qty = D("7");
+  ASSERT_TRUE(engine.modify(r->order->id(), m));
+  EXPECT_EQ(r->order->qty(), D("7"));
+  EXPECT_TRUE(broker.modified.empty());
+}
+
 TEST_F(EngineTest, QuotesMarkThePortfolio) {
   auto r = engine.submit(limit_buy("10"));
   broker.accept(r->order->id());

@@ -39,6 +39,8 @@ std::string kind_name(Kind k) {
       return "cancel_rejected";
     case Kind::kModified:
       return "modified";
+    case Kind::kModifyRejected:
+      return "modify_rejected";
   }
   return "?";
 }
@@ -443,10 +445,10 @@ TEST_F(SimBrokerTest, ModifyChangesAWorkingOrderAfterTheLatency) {
   m.qty = "80"_d;
   ASSERT_TRUE(broker->modify(o, m));
   wait(100ms);
-  EXPECT_TRUE(events.take().empty());
+  EXPECT_EQ(events.take(), (Lines{"modify_rejected #1"}));
 }
 
-TEST_F(SimBrokerTest, ModifyIsCheckedWhenRequestedAndIgnoredWhenItCannotApply) {
+TEST_F(SimBrokerTest, ModifyIsCheckedWhenRequestedAndRefusedWhenItCannotApply) {
   make();
   quote("10.00", "10.01", "100", "30");
   Order& lim = submit(Side::kBuy, "100", OrderType::kLimit, "10.01"_d);
@@ -459,10 +461,10 @@ TEST_F(SimBrokerTest, ModifyIsCheckedWhenRequestedAndIgnoredWhenItCannotApply) {
   bad.qty = Decimal();
   EXPECT_EQ(broker->modify(lim, bad).error().code, ErrorCode::kInvalidArgument);
   OrderModification below;
-  below.qty = "30"_d;  // not above the 30 already filled: ignored
+  below.qty = "30"_d;  // not above the 30 already filled: refused, order unchanged
   ASSERT_TRUE(broker->modify(lim, below));
   wait(100ms);
-  EXPECT_TRUE(events.take().empty());
+  EXPECT_EQ(events.take(), (Lines{"modify_rejected #1"}));
   EXPECT_EQ(broker->open_order_count(), 1u);
 }
 
