@@ -51,8 +51,8 @@ std::vector<MarketEvent> make_events(size_t n) {
     if (i % 60 == 59) {
       MarketEvent b;
       b.is_bar = true;
-      b.bar = Bar{spy, t - std::chrono::seconds(59), std::chrono::minutes(1), open, high, low, bid,
-                  Decimal::from_int(1000)};
+      b.bar = Bar{spy, t - std::chrono::seconds(59), std::chrono::minutes(1), open, high, low,
+                  bid, Decimal::from_int(1000)};
       ev.push_back(std::move(b));
     }
   }
@@ -116,9 +116,9 @@ void BM_HotPathThroughput(benchmark::State& state) {
     state.ResumeTiming();
   }
   state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(events.size()));
-  state.counters["ns_per_event"] = benchmark::Counter(
-      static_cast<double>(state.iterations() * events.size()),
-      benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  state.counters["ns_per_event"] =
+      benchmark::Counter(static_cast<double>(state.iterations() * events.size()),
+                         benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
   state.counters["orders"] = static_cast<double>(fills);
 }
 BENCHMARK(BM_HotPathThroughput)->Unit(benchmark::kMillisecond);
@@ -144,7 +144,9 @@ void BM_HotPathLatency(benchmark::State& state) {
     state.ResumeTiming();
   }
   std::sort(samples.begin(), samples.end());
-  auto pct = [&](double p) { return static_cast<double>(samples[static_cast<size_t>(p * (samples.size() - 1))]); };
+  auto pct = [&](double p) {
+    return static_cast<double>(samples[static_cast<size_t>(p * (samples.size() - 1))]);
+  };
   state.counters["p50_ns"] = pct(0.50);
   state.counters["p90_ns"] = pct(0.90);
   state.counters["p99_ns"] = pct(0.99);

@@ -7,8 +7,8 @@ namespace {
 
 using i128 = __int128;
 
-constexpr int64_t kPow10[] = {1,         10,         100,         1000,        10000,
-                              100000,    1000000,    10000000,    100000000,   1000000000,
+constexpr int64_t kPow10[] = {1,           10,           100,          1000,      10000,
+                              100000,      1000000,      10000000,     100000000, 1000000000,
                               10000000000, 100000000000, 1000000000000};
 
 // num / den rounded with `mode`; den != 0.
@@ -21,12 +21,24 @@ i128 div_round(i128 num, i128 den, Rounding mode) {
   const i128 twice = (r < 0 ? -r : r) * 2;
   bool away = false;  // move one step away from zero
   switch (mode) {
-    case Rounding::kDown: away = false; break;
-    case Rounding::kUp: away = true; break;
-    case Rounding::kFloor: away = sign < 0; break;
-    case Rounding::kCeiling: away = sign > 0; break;
-    case Rounding::kHalfUp: away = twice >= den; break;
-    case Rounding::kHalfEven: away = twice > den || (twice == den && (q % 2 != 0)); break;
+    case Rounding::kDown:
+      away = false;
+      break;
+    case Rounding::kUp:
+      away = true;
+      break;
+    case Rounding::kFloor:
+      away = sign < 0;
+      break;
+    case Rounding::kCeiling:
+      away = sign > 0;
+      break;
+    case Rounding::kHalfUp:
+      away = twice >= den;
+      break;
+    case Rounding::kHalfEven:
+      away = twice > den || (twice == den && (q % 2 != 0));
+      break;
   }
   return away ? q + sign : q;
 }
@@ -37,7 +49,9 @@ tl::expected<Decimal, DecimalError> from_i128(i128 v) {
 }
 
 Decimal or_throw(tl::expected<Decimal, DecimalError> r, const char* what) {
-  if (!r) throw DecimalOverflow(std::string("decimal ") + what + ": " + std::string(to_string(r.error())));
+  if (!r)
+    throw DecimalOverflow(std::string("decimal ") + what + ": " +
+                          std::string(to_string(r.error())));
   return *r;
 }
 
@@ -65,7 +79,8 @@ tl::expected<Decimal, DecimalError> parse_impl(std::string_view s, bool allow_ro
   if (int_digits == 0) return tl::unexpected(DecimalError::kSyntax);
   if (i < s.size() && s[i] == '.') {
     ++i;
-    while (i < s.size() && s[i] >= '0' && s[i] <= '9') take_digit(s[i++] - '0', true), ++frac_digits;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9')
+      take_digit(s[i++] - '0', true), ++frac_digits;
     if (frac_digits == 0) return tl::unexpected(DecimalError::kSyntax);
   }
   if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
@@ -117,11 +132,16 @@ tl::expected<Decimal, DecimalError> parse_impl(std::string_view s, bool allow_ro
 
 std::string_view to_string(DecimalError e) {
   switch (e) {
-    case DecimalError::kEmpty: return "empty number";
-    case DecimalError::kSyntax: return "not a decimal number";
-    case DecimalError::kPrecision: return "more than 8 decimal places";
-    case DecimalError::kOverflow: return "out of range";
-    case DecimalError::kDivisionByZero: return "division by zero";
+    case DecimalError::kEmpty:
+      return "empty number";
+    case DecimalError::kSyntax:
+      return "not a decimal number";
+    case DecimalError::kPrecision:
+      return "more than 8 decimal places";
+    case DecimalError::kOverflow:
+      return "out of range";
+    case DecimalError::kDivisionByZero:
+      return "division by zero";
   }
   return "?";
 }
@@ -129,7 +149,9 @@ std::string_view to_string(DecimalError e) {
 tl::expected<Decimal, DecimalError> Decimal::checked_from_int(int64_t v) {
   return from_i128(i128(v) * kUnitsPerOne);
 }
-Decimal Decimal::from_int(int64_t v) { return or_throw(checked_from_int(v), "from_int"); }
+Decimal Decimal::from_int(int64_t v) {
+  return or_throw(checked_from_int(v), "from_int");
+}
 
 tl::expected<Decimal, DecimalError> Decimal::parse(std::string_view s) {
   return parse_impl(s, false, Rounding::kHalfEven);
@@ -187,8 +209,12 @@ std::string Decimal::to_string(int places) const {
   return out;
 }
 
-Decimal Decimal::abs() const { return units_ < 0 ? Decimal(-units_) : *this; }
-Decimal Decimal::operator-() const { return Decimal(-units_); }  // range is symmetric
+Decimal Decimal::abs() const {
+  return units_ < 0 ? Decimal(-units_) : *this;
+}
+Decimal Decimal::operator-() const {
+  return Decimal(-units_);
+}  // range is symmetric
 
 tl::expected<Decimal, DecimalError> Decimal::checked_add(Decimal o) const {
   return from_i128(i128(units_) + o.units_);
@@ -214,10 +240,18 @@ Decimal Decimal::mul_div(Decimal num, Decimal den, Rounding mode) const {
   return or_throw(checked_mul_div(num, den, mode), "mul_div");
 }
 
-Decimal Decimal::mul(Decimal o, Rounding mode) const { return or_throw(checked_mul(o, mode), "mul"); }
-Decimal Decimal::div(Decimal o, Rounding mode) const { return or_throw(checked_div(o, mode), "div"); }
-Decimal Decimal::operator+(Decimal o) const { return or_throw(checked_add(o), "add"); }
-Decimal Decimal::operator-(Decimal o) const { return or_throw(checked_sub(o), "sub"); }
+Decimal Decimal::mul(Decimal o, Rounding mode) const {
+  return or_throw(checked_mul(o, mode), "mul");
+}
+Decimal Decimal::div(Decimal o, Rounding mode) const {
+  return or_throw(checked_div(o, mode), "div");
+}
+Decimal Decimal::operator+(Decimal o) const {
+  return or_throw(checked_add(o), "add");
+}
+Decimal Decimal::operator-(Decimal o) const {
+  return or_throw(checked_sub(o), "sub");
+}
 
 Decimal Decimal::round(int places, Rounding mode) const {
   if (places >= kScale) return *this;

@@ -6,13 +6,13 @@
 // range, overflow always detected (checked_* return an error; the operators
 // throw DecimalOverflow, which engine boundaries catch). Rounding is explicit
 // wherever precision can be lost (multiplication, division, tick rounding).
+#include <fmt/format.h>
+
 #include <compare>
 #include <cstdint>
 #include <stdexcept>
 #include <string>
 #include <string_view>
-
-#include <fmt/format.h>
 #include <tl/expected.hpp>
 
 namespace td {
@@ -69,7 +69,8 @@ class Decimal {
   tl::expected<Decimal, DecimalError> checked_div(Decimal o, Rounding mode) const;
 
   // this * num / den with a 128-bit intermediate (no overflow in the product).
-  tl::expected<Decimal, DecimalError> checked_mul_div(Decimal num, Decimal den, Rounding mode) const;
+  tl::expected<Decimal, DecimalError> checked_mul_div(Decimal num, Decimal den,
+                                                      Rounding mode) const;
   Decimal mul_div(Decimal num, Decimal den, Rounding mode) const;
 
   Decimal mul(Decimal o, Rounding mode) const;  // throws DecimalOverflow

@@ -6,8 +6,10 @@ namespace td {
 
 std::string_view to_string(QueuedReason r) {
   switch (r) {
-    case QueuedReason::kScheduled: return "scheduled";
-    case QueuedReason::kBrokerDisconnected: return "broker_disconnected";
+    case QueuedReason::kScheduled:
+      return "scheduled";
+    case QueuedReason::kBrokerDisconnected:
+      return "broker_disconnected";
   }
   return "?";
 }
@@ -46,7 +48,8 @@ class Engine::Context final : public StrategyContext {
     return r->order->id();
   }
   Status cancel(OrderId id) override {
-    if (!s_.open_orders.count(id)) return make_error(ErrorCode::kNotFound, "not this strategy's order");
+    if (!s_.open_orders.count(id))
+      return make_error(ErrorCode::kNotFound, "not this strategy's order");
     return e_.cancel(id);
   }
   void set_timer(Timestamp at) override {
@@ -72,10 +75,13 @@ Engine::Engine(Scheduler& scheduler, Broker& broker, RiskHook& risk, EngineOptio
   broker_.set_events(this);
 }
 
-Engine::~Engine() { broker_.set_events(nullptr); }
+Engine::~Engine() {
+  broker_.set_events(nullptr);
+}
 
 Status Engine::add_instrument(const Instrument& instrument) {
-  if (instrument.symbol.empty()) return make_error(ErrorCode::kInvalidArgument, "instrument: empty symbol");
+  if (instrument.symbol.empty())
+    return make_error(ErrorCode::kInvalidArgument, "instrument: empty symbol");
   if (instrument.tick.sign() <= 0 || instrument.multiplier.sign() <= 0)
     return make_error(ErrorCode::kInvalidArgument, "instrument: tick and multiplier must be > 0");
   instruments_[instrument.symbol] = instrument;
@@ -130,7 +136,8 @@ void Engine::start(HistorySource* history) {
     for (const auto& sym : slot->impl->symbols()) {
       history->request_bars(sym, need, [this, slot, pending](std::vector<Bar> bars) {
         slot->warming = true;
-        for (const auto& b : bars) guarded(*slot, "on_bar (warm-up)", [&] { slot->impl->on_bar(b, *slot->ctx); });
+        for (const auto& b : bars)
+          guarded(*slot, "on_bar (warm-up)", [&] { slot->impl->on_bar(b, *slot->ctx); });
         slot->warming = false;
         if (--*pending == 0) {
           slot->warm = true;
@@ -196,7 +203,9 @@ void Engine::set_target(Slot& slot, const Symbol& sym, Decimal target) {
   req.tif = TimeInForce::kDay;
   req.source = slot.source;
   auto r = submit(std::move(req));
-  if (!r) spdlog::warn("strategy {}: target {} {} not sent: {}", slot.name, sym, target, r.error().message);
+  if (!r)
+    spdlog::warn("strategy {}: target {} {} not sent: {}", slot.name, sym, target,
+                 r.error().message);
 }
 
 Engine::Slot* Engine::slot_for_source(const std::string& source) {
@@ -208,7 +217,9 @@ Engine::Slot* Engine::slot_for_source(const std::string& source) {
 Result<SubmitOutcome> Engine::submit(OrderRequest req) {
   if (auto st = validate(req); !st) return tl::unexpected(st.error());
   const Instrument* inst = instrument(req.symbol);
-  if (!inst) return make_error(ErrorCode::kInvalidArgument, "symbol: unknown instrument " + req.symbol.str());
+  if (!inst)
+    return make_error(ErrorCode::kInvalidArgument,
+                      "symbol: unknown instrument " + req.symbol.str());
   if (!req.client_order_id.empty()) {
     if (const Order* existing = order_by_client_id(req.client_order_id)) {
       const OrderRequest& a = existing->request();
@@ -218,8 +229,8 @@ Result<SubmitOutcome> Engine::submit(OrderRequest req) {
                         a.outside_rth == req.outside_rth && a.reduce_only == req.reduce_only &&
                         a.submit_at == req.submit_at && a.source == req.source;
       if (!same)
-        return make_error(ErrorCode::kConflict,
-                          "client_order_id '" + req.client_order_id + "' was used for another order");
+        return make_error(ErrorCode::kConflict, "client_order_id '" + req.client_order_id +
+                                                    "' was used for another order");
       return SubmitOutcome{existing, true, std::nullopt};
     }
   }
@@ -279,8 +290,10 @@ void Engine::route_queue() {
   std::deque<std::pair<OrderId, QueuedReason>> keep;
   std::vector<OrderId> ready;
   for (auto& [id, reason] : queue_) {
-    if (reason == QueuedReason::kScheduled) keep.emplace_back(id, reason);
-    else ready.push_back(id);
+    if (reason == QueuedReason::kScheduled)
+      keep.emplace_back(id, reason);
+    else
+      ready.push_back(id);
   }
   queue_ = std::move(keep);
   for (OrderId id : ready)
@@ -290,7 +303,9 @@ void Engine::route_queue() {
 Status Engine::cancel(OrderId id) {
   Order* o = find(id);
   if (!o) return make_error(ErrorCode::kNotFound, "no order " + id.to_string());
-  if (!o->is_open()) return make_error(ErrorCode::kIllegalTransition, "order is " + std::string(to_string(o->status())));
+  if (!o->is_open())
+    return make_error(ErrorCode::kIllegalTransition,
+                      "order is " + std::string(to_string(o->status())));
   const OrderStatus prev = o->status();
   if (prev == OrderStatus::kQueued) {
     std::erase_if(queue_, [id](const auto& q) { return q.first == id; });
@@ -332,7 +347,8 @@ void Engine::on_order_update(const BrokerOrderUpdate& u) {
     refuse(u.order_id, "broker update for an unknown order");
     return;
   }
-  if (!u.broker_order_id.empty() && o->broker_order_id().empty()) o->set_broker_order_id(u.broker_order_id);
+  if (!u.broker_order_id.empty() && o->broker_order_id().empty())
+    o->set_broker_order_id(u.broker_order_id);
   const OrderStatus prev = o->status();
   Status st;
   using K = BrokerOrderUpdate::Kind;
@@ -344,9 +360,15 @@ void Engine::on_order_update(const BrokerOrderUpdate& u) {
       if (prev != OrderStatus::kPendingSubmit) return;
       st = o->transition(OrderStatus::kSubmitted, u.time);
       break;
-    case K::kRejected: st = o->reject(u.reason, u.time); break;
-    case K::kCancelled: st = o->transition(OrderStatus::kCancelled, u.time); break;
-    case K::kExpired: st = o->transition(OrderStatus::kExpired, u.time); break;
+    case K::kRejected:
+      st = o->reject(u.reason, u.time);
+      break;
+    case K::kCancelled:
+      st = o->transition(OrderStatus::kCancelled, u.time);
+      break;
+    case K::kExpired:
+      st = o->transition(OrderStatus::kExpired, u.time);
+      break;
     case K::kCancelRejected:
       if (prev != OrderStatus::kPendingCancel) return;
       st = o->transition(o->status_before_cancel(), u.time);
@@ -417,7 +439,10 @@ void Engine::on_execution(const Execution& e) {
     auto it = slot->positions.find(f.symbol);
     if (it == slot->positions.end()) {
       const Instrument* inst = instrument(f.symbol);
-      it = slot->positions.emplace(f.symbol, Position(f.symbol, inst ? inst->multiplier : Decimal::from_int(1))).first;
+      it =
+          slot->positions
+              .emplace(f.symbol, Position(f.symbol, inst ? inst->multiplier : Decimal::from_int(1)))
+              .first;
     }
     it->second.apply(f.side, f.qty, f.price, f.commission, f.time);
     if (!o->is_open()) slot->open_orders.erase(o->id());

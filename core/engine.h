@@ -35,8 +35,8 @@ std::string_view to_string(QueuedReason r);
 
 struct SubmitOutcome {
   const Order* order = nullptr;
-  bool existing = false;              // idempotent retry: the order already existed
-  std::optional<RiskDenial> denial;   // set when the risk hook refused it (order is rejected)
+  bool existing = false;             // idempotent retry: the order already existed
+  std::optional<RiskDenial> denial;  // set when the risk hook refused it (order is rejected)
 };
 
 class Engine final : public BrokerEvents, public MarketDataHandler {

@@ -10,7 +10,7 @@
 
 namespace td {
 
-struct OrderEvent {          // created or changed status
+struct OrderEvent {  // created or changed status
   const Order* order;
   OrderStatus previous;
   bool created;
@@ -18,9 +18,9 @@ struct OrderEvent {          // created or changed status
 struct FillEvent {
   const Fill* fill;
   const Order* order;
-  Decimal position_qty;      // account position after the fill
+  Decimal position_qty;  // account position after the fill
   Decimal avg_cost;
-  Decimal realized;          // realized by this fill
+  Decimal realized;  // realized by this fill
 };
 struct OrderDeniedEvent {
   const Order* order;

@@ -1,13 +1,13 @@
 #pragma once
 // Strong types so an order id can never be passed where a fill id or a share
 // count is expected; they cost nothing at run time.
+#include <fmt/format.h>
+
 #include <compare>
 #include <cstdint>
 #include <functional>
 #include <string>
 #include <string_view>
-
-#include <fmt/format.h>
 
 namespace td {
 
@@ -52,7 +52,9 @@ struct std::hash<td::NumericId<Tag>> {
 };
 template <>
 struct std::hash<td::Symbol> {
-  size_t operator()(const td::Symbol& s) const noexcept { return std::hash<std::string>()(s.str()); }
+  size_t operator()(const td::Symbol& s) const noexcept {
+    return std::hash<std::string>()(s.str());
+  }
 };
 template <class Tag>
 struct fmt::formatter<td::NumericId<Tag>> : fmt::formatter<uint64_t> {

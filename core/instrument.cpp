@@ -6,10 +6,14 @@ namespace td {
 
 std::string_view to_string(SecType t) {
   switch (t) {
-    case SecType::kStock: return "STK";
-    case SecType::kFuture: return "FUT";
-    case SecType::kOption: return "OPT";
-    case SecType::kCash: return "CASH";
+    case SecType::kStock:
+      return "STK";
+    case SecType::kFuture:
+      return "FUT";
+    case SecType::kOption:
+      return "OPT";
+    case SecType::kCash:
+      return "CASH";
   }
   return "?";
 }

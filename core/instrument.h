@@ -18,7 +18,7 @@ std::optional<SecType> parse_sec_type(std::string_view s);
 // IB fixed pricing: max(min_per_order, per_unit * qty), capped at max_pct
 // percent of the trade value (0 = no cap), rounded half up to the cent.
 struct CommissionSchedule {
-  Decimal per_unit = Decimal::from_units(500'000);        // 0.005 per share
+  Decimal per_unit = Decimal::from_units(500'000);           // 0.005 per share
   Decimal min_per_order = Decimal::from_units(100'000'000);  // 1.00
   Decimal max_pct = Decimal::from_units(100'000'000);        // 1 (%)
 };
@@ -34,7 +34,7 @@ struct Instrument {
   SecType sec_type = SecType::kStock;
   std::string currency = "USD";
   std::string exchange = "SMART";
-  Decimal tick = Decimal::from_units(1'000'000);  // 0.01
+  Decimal tick = Decimal::from_units(1'000'000);                    // 0.01
   Decimal multiplier = Decimal::from_units(Decimal::kUnitsPerOne);  // 1
   CommissionSchedule commission;
 };

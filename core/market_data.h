@@ -23,7 +23,7 @@ struct Quote {
 
 struct Bar {
   Symbol symbol;
-  Timestamp time;      // open time
+  Timestamp time;  // open time
   Duration interval{};
   Decimal open, high, low, close;
   Decimal volume;

@@ -1,39 +1,58 @@
 #include "core/order.h"
 
-#include <algorithm>
 #include <fmt/format.h>
+
+#include <algorithm>
 
 namespace td {
 
-std::string_view to_string(Side s) { return s == Side::kBuy ? "buy" : "sell"; }
+std::string_view to_string(Side s) {
+  return s == Side::kBuy ? "buy" : "sell";
+}
 std::string_view to_string(OrderType t) {
   switch (t) {
-    case OrderType::kMarket: return "market";
-    case OrderType::kLimit: return "limit";
-    case OrderType::kStop: return "stop";
-    case OrderType::kStopLimit: return "stop_limit";
+    case OrderType::kMarket:
+      return "market";
+    case OrderType::kLimit:
+      return "limit";
+    case OrderType::kStop:
+      return "stop";
+    case OrderType::kStopLimit:
+      return "stop_limit";
   }
   return "?";
 }
 std::string_view to_string(TimeInForce t) {
   switch (t) {
-    case TimeInForce::kDay: return "day";
-    case TimeInForce::kGtc: return "gtc";
-    case TimeInForce::kIoc: return "ioc";
+    case TimeInForce::kDay:
+      return "day";
+    case TimeInForce::kGtc:
+      return "gtc";
+    case TimeInForce::kIoc:
+      return "ioc";
   }
   return "?";
 }
 std::string_view to_string(OrderStatus s) {
   switch (s) {
-    case OrderStatus::kQueued: return "queued";
-    case OrderStatus::kPendingSubmit: return "pending_submit";
-    case OrderStatus::kSubmitted: return "submitted";
-    case OrderStatus::kPartiallyFilled: return "partially_filled";
-    case OrderStatus::kFilled: return "filled";
-    case OrderStatus::kPendingCancel: return "pending_cancel";
-    case OrderStatus::kCancelled: return "cancelled";
-    case OrderStatus::kRejected: return "rejected";
-    case OrderStatus::kExpired: return "expired";
+    case OrderStatus::kQueued:
+      return "queued";
+    case OrderStatus::kPendingSubmit:
+      return "pending_submit";
+    case OrderStatus::kSubmitted:
+      return "submitted";
+    case OrderStatus::kPartiallyFilled:
+      return "partially_filled";
+    case OrderStatus::kFilled:
+      return "filled";
+    case OrderStatus::kPendingCancel:
+      return "pending_cancel";
+    case OrderStatus::kCancelled:
+      return "cancelled";
+    case OrderStatus::kRejected:
+      return "rejected";
+    case OrderStatus::kExpired:
+      return "expired";
   }
   return "?";
 }
@@ -62,8 +81,8 @@ std::optional<OrderStatus> parse_order_status(std::string_view s) {
 }
 
 bool is_terminal(OrderStatus s) {
-  return s == OrderStatus::kFilled || s == OrderStatus::kCancelled ||
-         s == OrderStatus::kRejected || s == OrderStatus::kExpired;
+  return s == OrderStatus::kFilled || s == OrderStatus::kCancelled || s == OrderStatus::kRejected ||
+         s == OrderStatus::kExpired;
 }
 
 bool can_transition(OrderStatus from, OrderStatus to) {
@@ -122,7 +141,8 @@ Status validate(const OrderRequest& r) {
   for (char c : r.client_order_id) {
     const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
                     c == '.' || c == '_' || c == ':' || c == '-';
-    if (!ok) return make_error(ErrorCode::kInvalidArgument, "client_order_id: only [A-Za-z0-9._:-]");
+    if (!ok)
+      return make_error(ErrorCode::kInvalidArgument, "client_order_id: only [A-Za-z0-9._:-]");
   }
   return {};
 }
@@ -166,7 +186,8 @@ Status Order::reject(std::string reason, Timestamp now) {
 Status Order::apply_fill(const Fill& f) {
   if (f.qty.sign() <= 0 || f.price.sign() <= 0)
     return make_error(ErrorCode::kInvalidArgument, "fill: qty and price must be > 0");
-  if (f.side != side()) return make_error(ErrorCode::kInvalidArgument, "fill: side differs from order");
+  if (f.side != side())
+    return make_error(ErrorCode::kInvalidArgument, "fill: side differs from order");
   if (status_ == OrderStatus::kQueued || status_ == OrderStatus::kRejected)
     return make_error(ErrorCode::kIllegalTransition,
                       fmt::format("order {}: fill while {}", id_.value(), to_string(status_)));
@@ -191,8 +212,10 @@ Status Order::apply_fill(const Fill& f) {
   // status only moves when the machine allows it.
   const bool full = remaining_qty().is_zero();
   if (status_ == OrderStatus::kPendingCancel) {
-    if (full) status_ = OrderStatus::kFilled;
-    else before_cancel_ = OrderStatus::kPartiallyFilled;
+    if (full)
+      status_ = OrderStatus::kFilled;
+    else
+      before_cancel_ = OrderStatus::kPartiallyFilled;
   } else if (!is_terminal(status_)) {
     status_ = full ? OrderStatus::kFilled : OrderStatus::kPartiallyFilled;
   }

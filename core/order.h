@@ -18,12 +18,12 @@ enum class Side { kBuy, kSell };
 enum class OrderType { kMarket, kLimit, kStop, kStopLimit };
 enum class TimeInForce { kDay, kGtc, kIoc };
 enum class OrderStatus {
-  kQueued,          // accepted, not yet routed (scheduled, disconnected, throttled, paused)
-  kPendingSubmit,   // sent to the broker, no acknowledgement yet
-  kSubmitted,       // working at the broker
+  kQueued,         // accepted, not yet routed (scheduled, disconnected, throttled, paused)
+  kPendingSubmit,  // sent to the broker, no acknowledgement yet
+  kSubmitted,      // working at the broker
   kPartiallyFilled,
   kFilled,
-  kPendingCancel,   // cancel sent, no confirmation yet
+  kPendingCancel,  // cancel sent, no confirmation yet
   kCancelled,
   kRejected,
   kExpired,
@@ -38,8 +38,12 @@ std::optional<OrderType> parse_order_type(std::string_view s);
 std::optional<TimeInForce> parse_tif(std::string_view s);
 std::optional<OrderStatus> parse_order_status(std::string_view s);
 
-inline int sign_of(Side s) { return s == Side::kBuy ? 1 : -1; }
-inline Side opposite(Side s) { return s == Side::kBuy ? Side::kSell : Side::kBuy; }
+inline int sign_of(Side s) {
+  return s == Side::kBuy ? 1 : -1;
+}
+inline Side opposite(Side s) {
+  return s == Side::kBuy ? Side::kSell : Side::kBuy;
+}
 
 bool is_terminal(OrderStatus s);
 // Whether the state machine allows from -> to (a self-transition
@@ -92,7 +96,9 @@ class Order {
   Decimal filled_qty() const { return filled_qty_; }
   Decimal remaining_qty() const { return req_.qty - filled_qty_; }
   // Signed remaining quantity: + for buys, - for sells.
-  Decimal signed_remaining() const { return side() == Side::kBuy ? remaining_qty() : -remaining_qty(); }
+  Decimal signed_remaining() const {
+    return side() == Side::kBuy ? remaining_qty() : -remaining_qty();
+  }
   // Volume-weighted fill price (8 decimals), 0 before the first fill.
   Decimal avg_fill_price() const;
   Decimal commission() const { return commission_; }

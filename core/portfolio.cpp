@@ -76,7 +76,9 @@ void Portfolio::revalue(Holding& h) {
   h.unrealized = next;
 }
 
-void Portfolio::update_peak() { peak_equity_ = std::max(peak_equity_, equity()); }
+void Portfolio::update_peak() {
+  peak_equity_ = std::max(peak_equity_, equity());
+}
 
 const Portfolio::Holding* Portfolio::holding(const Symbol& s) const {
   auto it = holdings_.find(s);

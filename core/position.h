@@ -13,12 +13,13 @@ namespace td {
 class Position {
  public:
   Position() = default;
-  Position(Symbol symbol, Decimal multiplier) : symbol_(std::move(symbol)), multiplier_(multiplier) {}
+  Position(Symbol symbol, Decimal multiplier)
+      : symbol_(std::move(symbol)), multiplier_(multiplier) {}
 
   struct Effect {
-    Decimal realized;    // P&L realized by this fill (gross of commission)
-    Decimal closed_qty;  // how much of the previous position it closed
-    bool opened = false; // the position left zero (or flipped)
+    Decimal realized;     // P&L realized by this fill (gross of commission)
+    Decimal closed_qty;   // how much of the previous position it closed
+    bool opened = false;  // the position left zero (or flipped)
   };
   // Applies a fill; commission is accumulated separately from realized P&L.
   Effect apply(Side side, Decimal qty, Decimal price, Decimal commission, Timestamp t);
@@ -32,7 +33,9 @@ class Position {
   Decimal commissions() const { return commissions_; }
   Timestamp opened_at() const { return opened_at_; }
   bool flat() const { return qty_.is_zero(); }
-  Decimal market_value(Decimal mark) const { return qty_.mul(mark, Rounding::kHalfEven) * multiplier_; }
+  Decimal market_value(Decimal mark) const {
+    return qty_.mul(mark, Rounding::kHalfEven) * multiplier_;
+  }
   Decimal unrealized_pnl(Decimal mark) const {
     return (qty_.mul(mark, Rounding::kHalfEven) - cost_) * multiplier_;
   }

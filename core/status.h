@@ -2,19 +2,18 @@
 // Results across module boundaries (LevelDB's Status, as tl::expected): a
 // caller sees in the signature that a call can fail and must look at why.
 #include <string>
-#include <utility>
-
 #include <tl/expected.hpp>
+#include <utility>
 
 namespace td {
 
 enum class ErrorCode {
-  kInvalidArgument,   // bad input from outside (API body, config, broker message)
+  kInvalidArgument,  // bad input from outside (API body, config, broker message)
   kNotFound,
-  kIllegalTransition, // order state machine refused a change
-  kConflict,          // e.g. client_order_id reused with another body
-  kRejected,          // risk or broker refused
-  kUnavailable,       // broker/store not reachable now
+  kIllegalTransition,  // order state machine refused a change
+  kConflict,           // e.g. client_order_id reused with another body
+  kRejected,           // risk or broker refused
+  kUnavailable,        // broker/store not reachable now
   kInternal,
 };
 

@@ -13,11 +13,15 @@ namespace td {
 using Duration = std::chrono::nanoseconds;
 using Timestamp = std::chrono::time_point<std::chrono::system_clock, Duration>;
 
-constexpr Timestamp from_unix_seconds(int64_t s) { return Timestamp(std::chrono::seconds(s)); }
+constexpr Timestamp from_unix_seconds(int64_t s) {
+  return Timestamp(std::chrono::seconds(s));
+}
 constexpr int64_t to_unix_seconds(Timestamp t) {
   return std::chrono::floor<std::chrono::seconds>(t.time_since_epoch()).count();
 }
-constexpr int64_t to_unix_nanos(Timestamp t) { return t.time_since_epoch().count(); }
+constexpr int64_t to_unix_nanos(Timestamp t) {
+  return t.time_since_epoch().count();
+}
 
 // "2026-11-21T14:30:00.123Z"
 std::string format_rfc3339(Timestamp t);

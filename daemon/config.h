@@ -8,9 +8,8 @@
 #include <map>
 #include <optional>
 #include <string>
-#include <vector>
-
 #include <tl/expected.hpp>
+#include <vector>
 
 #include "core/decimal.h"
 #include "core/instrument.h"
@@ -55,12 +54,12 @@ struct InstrumentConfig {
 };
 struct MarketConfig {
   uint64_t seed = 42;
-  double speed = 1;                                  // simulated seconds per real second; 0 = as fast as possible
+  double speed = 1;  // simulated seconds per real second; 0 = as fast as possible
   Duration bar_interval = std::chrono::minutes(1);
   Duration quote_interval = std::chrono::seconds(1);
   Duration ack_latency = std::chrono::milliseconds(50);
-  std::optional<Timestamp> start;                    // simulated start time; none = now
-  Duration duration{0};                              // stop after this much simulated time; 0 = run until stopped
+  std::optional<Timestamp> start;  // simulated start time; none = now
+  Duration duration{0};            // stop after this much simulated time; 0 = run until stopped
 };
 struct PortfolioConfig {
   Decimal initial_cash = Decimal::from_int(100000);

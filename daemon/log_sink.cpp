@@ -24,7 +24,8 @@ void LogSink::on_event(const Event& e) {
           if (ev.created) {
             spdlog::info("{} order {} new {} {} {} {}{} tif={} source={} cid={}", t, o.id(),
                          to_string(o.side()), o.qty(), o.symbol(), to_string(o.request().type),
-                         price_text(o), to_string(o.request().tif), o.source(), o.client_order_id());
+                         price_text(o), to_string(o.request().tif), o.source(),
+                         o.client_order_id());
           } else {
             spdlog::info("{} order {} {} -> {}{}", t, o.id(), to_string(ev.previous),
                          to_string(o.status()),
@@ -32,8 +33,8 @@ void LogSink::on_event(const Event& e) {
           }
         } else if constexpr (std::is_same_v<T, FillEvent>) {
           const Fill& f = *ev.fill;
-          spdlog::info("{} fill {} order={} {} {} {} @ {} commission={} exec={} source={}", t,
-                       f.id, f.order_id, to_string(f.side), f.qty, f.symbol, f.price, f.commission,
+          spdlog::info("{} fill {} order={} {} {} {} @ {} commission={} exec={} source={}", t, f.id,
+                       f.order_id, to_string(f.side), f.qty, f.symbol, f.price, f.commission,
                        f.broker_exec_id, f.source);
           spdlog::info("{} position {} qty={} avg_cost={} realized_by_fill={}", t, f.symbol,
                        ev.position_qty, ev.avg_cost, ev.realized);
@@ -43,7 +44,8 @@ void LogSink::on_event(const Event& e) {
         } else if constexpr (std::is_same_v<T, TransitionRefusedEvent>) {
           spdlog::warn("{} order {} refused: {}", t, ev.order_id, ev.detail);
         } else if constexpr (std::is_same_v<T, BrokerConnectionEvent>) {
-          spdlog::info("{} broker {} {}", t, ev.connected ? "connected" : "disconnected", ev.detail);
+          spdlog::info("{} broker {} {}", t, ev.connected ? "connected" : "disconnected",
+                       ev.detail);
         } else if constexpr (std::is_same_v<T, StrategyEvent>) {
           spdlog::info("{} strategy {} {}", t, ev.name, ev.what);
         }

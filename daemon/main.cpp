@@ -1,9 +1,10 @@
 // tradingd: the daemon and its command-line tools.
 // Exit codes: 0 success, 1 runtime failure, 2 bad usage or configuration.
-#include <CLI/CLI.hpp>
-#include <cstdio>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
 
 #include "daemon/config.h"
 #include "daemon/paper_runtime.h"

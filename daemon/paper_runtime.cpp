@@ -1,9 +1,9 @@
 #include "daemon/paper_runtime.h"
 
-#include <csignal>
+#include <spdlog/spdlog.h>
 
 #include <boost/asio/post.hpp>
-#include <spdlog/spdlog.h>
+#include <csignal>
 
 namespace td::daemon {
 
@@ -22,7 +22,8 @@ PaperRuntime::PaperRuntime(const Config& config, LoadOptions reload)
   signals_.add(SIGUSR2);
 }
 
-Result<std::unique_ptr<PaperRuntime>> PaperRuntime::create(const Config& config, LoadOptions reload) {
+Result<std::unique_ptr<PaperRuntime>> PaperRuntime::create(const Config& config,
+                                                           LoadOptions reload) {
   std::unique_ptr<PaperRuntime> rt(new PaperRuntime(config, std::move(reload)));
   if (auto st = rt->build(); !st) return tl::unexpected(st.error());
   return rt;
@@ -30,8 +31,8 @@ Result<std::unique_ptr<PaperRuntime>> PaperRuntime::create(const Config& config,
 
 Status PaperRuntime::build() {
   const MarketConfig& m = config_.market;
-  Timestamp start = m.start ? *m.start
-                            : std::chrono::floor<std::chrono::seconds>(RealClock().now());
+  Timestamp start =
+      m.start ? *m.start : std::chrono::floor<std::chrono::seconds>(RealClock().now());
   if (!m.start) start -= start.time_since_epoch() % m.bar_interval;  // bars on round times
   scheduler_.sim_clock().set(start);
   sim_origin_ = start;
@@ -54,7 +55,8 @@ Status PaperRuntime::build() {
     mo.symbols.push_back(s);
     bo.instruments.push_back(ic.instrument);
   }
-  auto session = SessionCalendar::make(config_.portfolio.timezone, config_.portfolio.session_boundary);
+  auto session =
+      SessionCalendar::make(config_.portfolio.timezone, config_.portfolio.session_boundary);
   if (!session) return tl::unexpected(session.error());
   bo.day_session = *session;  // DAY orders expire at the trading day's boundary
   market_ = std::make_unique<sim::MarketSimulator>(scheduler_, mo);
@@ -74,7 +76,8 @@ Status PaperRuntime::build() {
       return make_error(ErrorCode::kInvalidArgument,
                         "strategy " + sc.spec.name + ": " + e.path + ": " + e.message);
     }
-    if (auto st = engine_->add_strategy(sc.spec.name, sc.spec.type, std::move(*made), sc.enabled); !st)
+    if (auto st = engine_->add_strategy(sc.spec.name, sc.spec.type, std::move(*made), sc.enabled);
+        !st)
       return st;
   }
   // The broker sees each quote first (it is the exchange), then the engine.
@@ -115,8 +118,8 @@ void PaperRuntime::pace() {
     return;
   }
   const auto real = std::chrono::steady_clock::now() - real_origin_;
-  const auto sim = std::chrono::duration_cast<Duration>(
-      std::chrono::duration<double, std::nano>(static_cast<double>(real.count()) * config_.market.speed));
+  const auto sim = std::chrono::duration_cast<Duration>(std::chrono::duration<double, std::nano>(
+      static_cast<double>(real.count()) * config_.market.speed));
   Timestamp target = sim_origin_ + sim;
   if (target >= sim_end_) {
     scheduler_.run_until(sim_end_);
@@ -141,8 +144,12 @@ void PaperRuntime::schedule_summary() {
 void PaperRuntime::on_signal(int signo) {
   switch (signo) {
     case SIGTERM:
-    case SIGINT: begin_stop(signo == SIGTERM ? "SIGTERM" : "SIGINT"); return;
-    case SIGHUP: reload(); break;
+    case SIGINT:
+      begin_stop(signo == SIGTERM ? "SIGTERM" : "SIGINT");
+      return;
+    case SIGHUP:
+      reload();
+      break;
     case SIGUSR1:
     case SIGUSR2:
       spdlog::warn("{}: the kill switch arrives with the risk manager; nothing changed",

@@ -6,9 +6,8 @@
 #include <memory>
 #include <optional>
 #include <string>
-#include <vector>
-
 #include <tl/expected.hpp>
+#include <vector>
 
 #include "core/decimal.h"
 #include "core/ids.h"
@@ -18,17 +17,19 @@ namespace td::strategies {
 
 struct StrategySpec {
   std::string name;
-  std::string type;              // sma_cross, rsi_reversion, macd, bollinger_reversion, zscore_reversion, ensemble
-  std::vector<Symbol> symbols;   // each symbol traded independently by the same rule
-  Decimal qty = Decimal::from_int(1);  // fixed size (used unless notional is set)
-  std::optional<Decimal> notional;     // size = floor(notional / close at decision)
-  bool allow_short = false;            // long_only unless true
+  std::string
+      type;  // sma_cross, rsi_reversion, macd, bollinger_reversion, zscore_reversion, ensemble
+  std::vector<Symbol> symbols;                // each symbol traded independently by the same rule
+  Decimal qty = Decimal::from_int(1);         // fixed size (used unless notional is set)
+  std::optional<Decimal> notional;            // size = floor(notional / close at decision)
+  bool allow_short = false;                   // long_only unless true
   std::map<std::string, std::string> params;  // scalar parameters as written ("10", "2.5")
   std::vector<StrategySpec> members;          // ensemble members (type + params only)
 };
 
 struct ParamError {
-  std::string path;     // relative to the strategy entry: "params.fast", "params.members[1].params.n", "qty"
+  std::string
+      path;  // relative to the strategy entry: "params.fast", "params.members[1].params.n", "qty"
   std::string message;  // "must be an integer >= 1", "unknown parameter", ...
 };
 

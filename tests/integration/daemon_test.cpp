@@ -9,8 +9,8 @@
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
-using td::testing::Process;
 using td::testing::lines_containing;
+using td::testing::Process;
 
 namespace {
 
@@ -124,19 +124,19 @@ TEST(Daemon, ShippedConfigsValidate) {
 TEST(Daemon, BadConfigListsEveryErrorAndStartsNothing) {
   TempDir dir;
   const std::string bad = dir.write("bad.yaml",
-                                    "mode: paper\n"                                   // 1
-                                    "market:\n"                                       // 2
-                                    "  speed: -3\n"                                   // 3
-                                    "  sede: 4\n"                                     // 4
-                                    "risk:\n"                                         // 5
-                                    "  max_order_qty: -1\n"                           // 6
-                                    "  daily_loss_limit: lots\n"                      // 7
-                                    "instruments:\n"                                  // 8
-                                    "  - {symbol: SPY}\n"                             // 9
-                                    "strategies:\n"                                   // 10
+                                    "mode: paper\n"                                      // 1
+                                    "market:\n"                                          // 2
+                                    "  speed: -3\n"                                      // 3
+                                    "  sede: 4\n"                                        // 4
+                                    "risk:\n"                                            // 5
+                                    "  max_order_qty: -1\n"                              // 6
+                                    "  daily_loss_limit: lots\n"                         // 7
+                                    "instruments:\n"                                     // 8
+                                    "  - {symbol: SPY}\n"                                // 9
+                                    "strategies:\n"                                      // 10
                                     "  - {name: a, type: sma_crossover, symbol: SPY}\n"  // 11
-                                    "  - {name: b, type: sma_cross, symbol: SPY,\n"   // 12
-                                    "     params: {fast: 10, slowish: 30}}\n");       // 13
+                                    "  - {name: b, type: sma_cross, symbol: SPY,\n"      // 12
+                                    "     params: {fast: 10, slowish: 30}}\n");          // 13
   Process v({kBin, "validate-config", bad});
   auto rc = v.wait_exit(10s);
   ASSERT_TRUE(rc.has_value());

@@ -49,7 +49,8 @@ class Process {
   const std::string& output() const { return out_; }
 
   // Reads output until pred(output) holds or the deadline passes.
-  bool wait_for(const std::function<bool(const std::string&)>& pred, std::chrono::milliseconds limit) {
+  bool wait_for(const std::function<bool(const std::string&)>& pred,
+                std::chrono::milliseconds limit) {
     const auto deadline = std::chrono::steady_clock::now() + limit;
     while (!pred(out_)) {
       const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -106,7 +107,8 @@ class Process {
   std::optional<int> exit_code_;
 };
 
-inline std::vector<std::string> lines_containing(const std::string& text, const std::string& needle) {
+inline std::vector<std::string> lines_containing(const std::string& text,
+                                                 const std::string& needle) {
   std::vector<std::string> out;
   size_t pos = 0;
   while (pos < text.size()) {

@@ -11,7 +11,9 @@
 namespace td {
 namespace {
 
-Decimal D(const char* s) { return *Decimal::parse(s); }
+Decimal D(const char* s) {
+  return *Decimal::parse(s);
+}
 const Timestamp kT0 = from_unix_seconds(1767623400);  // 2026-01-05T14:30:00Z
 
 class ScriptedBroker final : public Broker {
@@ -32,19 +34,27 @@ class ScriptedBroker final : public Broker {
     cancels.push_back(o.id());
     return {};
   }
-  void request_open_orders(std::function<void(std::vector<BrokerOrderUpdate>)> done) override { done({}); }
-  void request_positions(std::function<void(std::vector<BrokerPosition>)> done) override { done({}); }
-  void request_executions(Timestamp, std::function<void(std::vector<Execution>)> done) override { done({}); }
+  void request_open_orders(std::function<void(std::vector<BrokerOrderUpdate>)> done) override {
+    done({});
+  }
+  void request_positions(std::function<void(std::vector<BrokerPosition>)> done) override {
+    done({});
+  }
+  void request_executions(Timestamp, std::function<void(std::vector<Execution>)> done) override {
+    done({});
+  }
 
   void accept(OrderId id) {
-    events->on_order_update({BrokerOrderUpdate::Kind::kAccepted, id, "B" + id.to_string(), "", kT0});
+    events->on_order_update(
+        {BrokerOrderUpdate::Kind::kAccepted, id, "B" + id.to_string(), "", kT0});
   }
   void update(BrokerOrderUpdate::Kind k, OrderId id, std::string reason = "") {
     events->on_order_update({k, id, "", std::move(reason), kT0});
   }
   void fill(OrderId id, Side side, const char* qty, const char* price, std::string exec,
             const char* commission = "1") {
-    events->on_execution({id, "", std::move(exec), Symbol("SPY"), side, D(qty), D(price), D(commission), kT0});
+    events->on_execution(
+        {id, "", std::move(exec), Symbol("SPY"), side, D(qty), D(price), D(commission), kT0});
   }
 
   BrokerEvents* events = nullptr;
@@ -106,7 +116,8 @@ class EngineTest : public ::testing::Test {
     engine.add_sink(&log);
   }
   Bar bar(const char* close) {
-    return Bar{Symbol("SPY"), sched.now(), std::chrono::minutes(1), D(close), D(close), D(close), D(close), D("100")};
+    return Bar{Symbol("SPY"), sched.now(), std::chrono::minutes(1), D(close), D(close), D(close),
+               D(close),      D("100")};
   }
   OrderRequest limit_buy(const char* qty, std::string cid = "") {
     OrderRequest r;
@@ -169,6 +180,32 @@ TEST_F(EngineTest, TargetCountsWorkingOrdersSoNoDoubleOrder) {
   const Order* exit = engine.order(broker.submitted[1]);
   EXPECT_EQ(exit->side(), Side::kSell);
   EXPECT_EQ(exit->qty(), D("100"));
+}
+
+TEST_F(EngineTest, StrategiesOnOneSymbolKeepTheirOwnPositions) {
+  auto a = std::make_unique<ScriptedStrategy>(std::deque<Decimal>{D("100"), D("100")});
+  auto b = std::make_unique<ScriptedStrategy>(std::deque<Decimal>{D("-30"), D("0")});
+  ASSERT_TRUE(engine.add_strategy("long", "scripted", std::move(a)));
+  ASSERT_TRUE(engine.add_strategy("short", "scripted", std::move(b)));
+  EXPECT_FALSE(engine.add_strategy("long", "scripted",
+                                   std::make_unique<ScriptedStrategy>(std::deque<Decimal>{})));
+  engine.start();
+  engine.on_bar(bar("100"));
+  ASSERT_EQ(broker.submitted.size(), 2u);
+  for (OrderId id : broker.submitted) {
+    const Order* o = engine.order(id);
+    broker.accept(id);
+    broker.fill(id, o->side(), o->qty().to_string().c_str(), "100", "e" + id.to_string());
+  }
+  EXPECT_EQ(engine.strategy_position("long", Symbol("SPY")), D("100"));
+  EXPECT_EQ(engine.strategy_position("short", Symbol("SPY")), D("-30"));
+  EXPECT_EQ(engine.portfolio().position_qty(Symbol("SPY")), D("70"));
+  engine.on_bar(bar("101"));  // "short" covers; "long" holds
+  ASSERT_EQ(broker.submitted.size(), 3u);
+  const Order* cover = engine.order(broker.submitted[2]);
+  EXPECT_EQ(cover->source(), "strategy:short");
+  EXPECT_EQ(cover->side(), Side::kBuy);
+  EXPECT_EQ(cover->qty(), D("30"));
 }
 
 TEST_F(EngineTest, IdempotentClientOrderId) {
@@ -327,16 +364,19 @@ TEST_F(EngineTest, ThrowingStrategyIsStoppedEngineGoesOn) {
 
 class FixedHistory final : public HistorySource {
  public:
-  void request_bars(const Symbol& s, size_t count, std::function<void(std::vector<Bar>)> done) override {
+  void request_bars(const Symbol& s, size_t count,
+                    std::function<void(std::vector<Bar>)> done) override {
     std::vector<Bar> bars;
     for (size_t i = 0; i < count; ++i)
-      bars.push_back(Bar{s, kT0 - std::chrono::minutes(count - i), std::chrono::minutes(1), D("1"), D("1"), D("1"), D("1"), D("1")});
+      bars.push_back(Bar{s, kT0 - std::chrono::minutes(count - i), std::chrono::minutes(1), D("1"),
+                         D("1"), D("1"), D("1"), D("1")});
     done(bars);
   }
 };
 
 TEST_F(EngineTest, WarmUpFeedsHistoryWithoutTrading) {
-  auto strat = std::make_unique<ScriptedStrategy>(std::deque<Decimal>{D("5"), D("6"), D("7"), D("8")}, 3);
+  auto strat =
+      std::make_unique<ScriptedStrategy>(std::deque<Decimal>{D("5"), D("6"), D("7"), D("8")}, 3);
   auto* s = strat.get();
   ASSERT_TRUE(engine.add_strategy("w", "scripted", std::move(strat)));
   FixedHistory history;
