@@ -26,11 +26,11 @@ td_ensure_packages() {
   td_as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
 }
 
-# td_build DIR BUILD_TYPE [cmake args...]
+# td_build DIR BUILD_TYPE [cmake args...]; TD_TARGET limits the build to one target.
 td_build() {
   local dir=$1 type=$2
   shift 2
   export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/ccache}"
   cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE="$type" "$@" >/dev/null
-  cmake --build "$dir" -j "$(nproc)"
+  cmake --build "$dir" -j "$(nproc)" ${TD_TARGET:+--target "$TD_TARGET"}
 }
