@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 namespace td {
 
 std::string_view to_string(QueuedReason r) {
@@ -10,6 +12,8 @@ std::string_view to_string(QueuedReason r) {
       return "scheduled";
     case QueuedReason::kBrokerDisconnected:
       return "broker_disconnected";
+    case QueuedReason::kThrottled:
+      return "throttled";
   }
   return "?";
 }
@@ -66,14 +70,28 @@ class Engine::Context final : public StrategyContext {
   Slot& s_;
 };
 
+namespace {
+class PassAll final : public RiskHook {
+ public:
+  std::optional<RiskDenial> pre_trade(const Order&, const EngineView&) override {
+    return std::nullopt;
+  }
+};
+PassAll pass_all;
+constexpr auto kRiskTick = std::chrono::seconds(1);
+}  // namespace
+
 Engine::Engine(Scheduler& scheduler, Broker& broker, RiskHook& risk, EngineOptions options)
     : scheduler_(scheduler),
       broker_(broker),
-      risk_(risk),
+      risk_(&risk),
       options_(std::move(options)),
       portfolio_(options_.initial_cash, options_.session) {
   broker_.set_events(this);
 }
+
+Engine::Engine(Scheduler& scheduler, Broker& broker, EngineOptions options)
+    : Engine(scheduler, broker, pass_all, std::move(options)) {}
 
 Engine::~Engine() {
   broker_.set_events(nullptr);
@@ -124,6 +142,7 @@ void Engine::guarded(Slot& slot, const char* what, F&& fn) {
 
 void Engine::start(HistorySource* history) {
   running_ = true;
+  schedule_tick();
   for (auto& up : slots_) {
     Slot* slot = up.get();
     const size_t need = slot->impl->warmup_bars();
@@ -169,7 +188,12 @@ Status Engine::set_strategy_enabled(const std::string& name, bool enabled) {
 
 void Engine::on_quote(const Quote& q) {
   quotes_[q.symbol] = q;
-  if (q.bid.sign() > 0 && q.ask.sign() > 0) portfolio_.mark(q.symbol, q.mid(), q.time);
+  if (q.bid.sign() > 0 && q.ask.sign() > 0) {
+    const Decimal mid = q.mid();
+    refs_[q.symbol] = MarketRef{mid, q.time};
+    portfolio_.mark(q.symbol, mid, q.time);
+    risk_->on_mark(q.symbol, *this);
+  }
   if (!running_) return;
   auto it = slots_by_symbol_.find(q.symbol);
   if (it == slots_by_symbol_.end()) return;
@@ -178,7 +202,9 @@ void Engine::on_quote(const Quote& q) {
 }
 
 void Engine::on_bar(const Bar& b) {
+  refs_[b.symbol] = MarketRef{b.close, b.close_time()};
   portfolio_.mark(b.symbol, b.close, b.close_time());
+  risk_->on_mark(b.symbol, *this);
   if (!running_) return;
   auto it = slots_by_symbol_.find(b.symbol);
   if (it == slots_by_symbol_.end()) return;
@@ -244,30 +270,50 @@ Result<SubmitOutcome> Engine::submit(OrderRequest req) {
   publish_order(o, OrderStatus::kQueued, true);
 
   SubmitOutcome out{&o, false, std::nullopt};
-  if (auto denial = risk_.pre_trade(o)) {
-    const OrderStatus prev = o.status();
-    (void)o.reject(denial->check + ": " + denial->message, now());
-    publish(OrderDeniedEvent{&o, denial->check, denial->message});
-    publish_order(o, prev);
-    if (Slot* s = slot_for_source(o.source())) s->open_orders.erase(id);
-    out.denial = std::move(denial);
-    return out;
-  }
-  if (o.request().submit_at && *o.request().submit_at > now()) {
-    queue_.emplace_back(id, QueuedReason::kScheduled);
-    scheduler_.schedule_at(*o.request().submit_at, [this, id] {
-      for (auto& [qid, reason] : queue_)
-        if (qid == id) reason = QueuedReason::kBrokerDisconnected;  // due now: route when possible
-      route_queue();
-    });
-    return out;
-  }
-  if (!broker_.connected()) {
-    queue_.emplace_back(id, QueuedReason::kBrokerDisconnected);
-    return out;
-  }
-  route(o);
+  out.denial = admit(o);
   return out;
+}
+
+bool Engine::is_risk_source(const std::string& source) {
+  return source == "flatten" || source.rfind("risk:", 0) == 0;
+}
+
+std::optional<RiskDenial> Engine::admit(Order& o) {
+  const OrderId id = o.id();
+  if (!is_risk_source(o.source())) {
+    if (auto denial = risk_->pre_trade(o, *this)) {
+      if (denial->retry_at) {  // throttled: wait in the queue, then ask again
+        queue_order(id, QueuedReason::kThrottled);
+        scheduler_.schedule_at(*denial->retry_at, [this] { route_queue(); });
+        return std::nullopt;
+      }
+      const OrderStatus prev = o.status();
+      (void)o.reject(denial->check + ": " + denial->message, now());
+      publish(OrderDeniedEvent{&o, denial->check, denial->message});
+      publish_order(o, prev);
+      return denial;
+    }
+  }
+  contrib_.emplace(id, Decimal());
+  set_contribution(o);
+  if (o.request().submit_at && *o.request().submit_at > now()) {
+    queue_order(id, QueuedReason::kScheduled);
+    scheduler_.schedule_at(*o.request().submit_at, [this] { route_queue(); });
+  } else if (!broker_.connected()) {
+    queue_order(id, QueuedReason::kBrokerDisconnected);
+  } else {
+    route(o);
+  }
+  return std::nullopt;
+}
+
+void Engine::queue_order(OrderId id, QueuedReason reason) {
+  for (auto& [qid, r] : queue_)
+    if (qid == id) {
+      r = reason;
+      return;
+    }
+  queue_.emplace_back(id, reason);
 }
 
 void Engine::route(Order& o) {
@@ -280,24 +326,62 @@ void Engine::route(Order& o) {
   if (auto st = broker_.submit(o); !st) {
     const OrderStatus p = o.status();
     (void)o.reject("broker: " + st.error().message, now());
-    if (Slot* s = slot_for_source(o.source())) s->open_orders.erase(o.id());
     publish_order(o, p);
   }
 }
 
 void Engine::route_queue() {
   if (!broker_.connected()) return;
-  std::deque<std::pair<OrderId, QueuedReason>> keep;
-  std::vector<OrderId> ready;
-  for (auto& [id, reason] : queue_) {
-    if (reason == QueuedReason::kScheduled)
-      keep.emplace_back(id, reason);
-    else
-      ready.push_back(id);
+  send_queued_cancels();  // cancels first: they can only reduce risk
+  // Ready: everything but orders scheduled for later; the risk manager's own
+  // closing orders go first.
+  std::vector<std::pair<OrderId, QueuedReason>> ready, later;
+  for (const auto& entry : queue_) {
+    const Order* o = order(entry.first);
+    if (!o || o->status() != OrderStatus::kQueued) continue;
+    const bool due = !(o->request().submit_at && *o->request().submit_at > now());
+    (due ? ready : later).push_back(entry);
   }
-  queue_ = std::move(keep);
-  for (OrderId id : ready)
-    if (Order* o = find(id); o && o->status() == OrderStatus::kQueued) route(*o);
+  std::stable_partition(ready.begin(), ready.end(), [this](const auto& e) {
+    return is_risk_source(order(e.first)->source());
+  });
+  queue_.assign(later.begin(), later.end());
+  for (const auto& [id, reason] : ready) {
+    Order* o = find(id);
+    if (!o || o->status() != OrderStatus::kQueued) continue;
+    if (reason == QueuedReason::kThrottled) {
+      admit(*o);  // never passed the gate: the whole chain again
+      continue;
+    }
+    if (!is_risk_source(o->source())) {
+      if (auto denial = risk_->recheck(*o, *this)) {
+        const OrderStatus prev = o->status();
+        (void)o->reject(denial->check + ": " + denial->message, now());
+        publish(OrderDeniedEvent{o, denial->check, denial->message});
+        publish_order(*o, prev);
+        continue;
+      }
+    }
+    if (!broker_.connected()) {
+      queue_order(id, QueuedReason::kBrokerDisconnected);
+      continue;
+    }
+    route(*o);
+  }
+}
+
+void Engine::send_queued_cancels() {
+  while (!cancel_queue_.empty() && broker_.connected()) {
+    const OrderId id = cancel_queue_.front();
+    cancel_queue_.pop_front();
+    Order* o = find(id);
+    if (!o || o->status() != OrderStatus::kPendingCancel) continue;
+    if (auto st = broker_.cancel(*o); !st) {
+      (void)o->transition(o->status_before_cancel(), now());
+      publish_order(*o, OrderStatus::kPendingCancel);
+      refuse(id, "queued cancel failed: " + st.error().message);
+    }
+  }
 }
 
 Status Engine::cancel(OrderId id) {
@@ -310,13 +394,16 @@ Status Engine::cancel(OrderId id) {
   if (prev == OrderStatus::kQueued) {
     std::erase_if(queue_, [id](const auto& q) { return q.first == id; });
     (void)o->transition(OrderStatus::kCancelled, now());
-    if (Slot* s = slot_for_source(o->source())) s->open_orders.erase(id);
     publish_order(*o, prev);
     return {};
   }
   if (prev == OrderStatus::kPendingCancel) return {};  // already on its way
   if (auto st = o->transition(OrderStatus::kPendingCancel, now()); !st) return st;
   publish_order(*o, prev);
+  if (!broker_.connected()) {  // sent first when the broker is back
+    cancel_queue_.push_back(id);
+    return {};
+  }
   if (auto st = broker_.cancel(*o); !st) {
     // The cancel could not be handed over: the order is still working.
     (void)o->transition(o->status_before_cancel(), now());
@@ -399,8 +486,6 @@ void Engine::on_order_update(const BrokerOrderUpdate& u) {
     refuse(o->id(), st.error().message);
     return;
   }
-  if (!o->is_open())
-    if (Slot* s = slot_for_source(o->source())) s->open_orders.erase(o->id());
   publish_order(*o, prev);
 }
 
@@ -433,7 +518,6 @@ void Engine::on_execution(const Execution& e) {
   ++next_fill_id_;
   if (!e.exec_id.empty()) exec_ids_.insert(e.exec_id);
   const auto effect = portfolio_.apply_fill(f);
-  risk_.on_fill(f);
   Slot* slot = slot_for_source(o->source());
   if (slot) {
     auto it = slot->positions.find(f.symbol);
@@ -445,19 +529,146 @@ void Engine::on_execution(const Execution& e) {
               .first;
     }
     it->second.apply(f.side, f.qty, f.price, f.commission, f.time);
-    if (!o->is_open()) slot->open_orders.erase(o->id());
   }
   const Fill& stored = o->fills().back();
   const auto* h = portfolio_.holding(f.symbol);
   publish(FillEvent{&stored, o, h->position.qty(), h->position.avg_cost(), effect.realized});
-  if (o->status() != prev) publish_order(*o, prev);
+  if (o->status() != prev)
+    publish_order(*o, prev);
+  else
+    note_order(*o, true);
+  risk_->on_fill(stored, *this);
   if (slot && slot->enabled && running_)
     guarded(*slot, "on_fill", [&] { slot->impl->on_fill(stored, *slot->ctx); });
 }
 
 void Engine::on_connection(bool connected, const std::string& detail) {
+  if (!connected) disconnected_since_ = now();
   publish(BrokerConnectionEvent{connected, detail});
+  risk_->on_broker_connection(connected, *this);
   if (connected) route_queue();
+}
+
+void Engine::set_contribution(const Order& o) {
+  auto it = contrib_.find(o.id());
+  if (it == contrib_.end()) return;
+  const Decimal next = o.is_open() ? o.remaining_qty() : Decimal();
+  const Decimal before = it->second;
+  if (next != before) {
+    WorkingQty& w = working_[o.symbol()];
+    (o.side() == Side::kBuy ? w.buy : w.sell) += next - before;
+    if (before.is_zero() && !next.is_zero()) ++w.orders, ++working_count_;
+    if (!before.is_zero() && next.is_zero()) --w.orders, --working_count_;
+    it->second = next;
+  }
+  if (!o.is_open()) contrib_.erase(it);
+}
+
+void Engine::note_order(const Order& o, bool filled_or_ended) {
+  set_contribution(o);
+  if (!o.is_open())
+    if (Slot* s = slot_for_source(o.source())) s->open_orders.erase(o.id());
+  if (filled_or_ended && !flattening_.empty() && flattening_.count(o.symbol()))
+    follow_up_flatten(o.symbol());
+}
+
+void Engine::follow_up_flatten(const Symbol& s) {
+  if (following_up_) return;
+  auto it = flattening_.find(s);
+  if (it == flattening_.end()) return;
+  following_up_ = true;
+  const Decimal pos = portfolio_.position_qty(s);
+  if (pos.is_zero()) {
+    if (working(s).orders == 0) flattening_.erase(it);
+  } else {
+    const std::string reason = it->second;
+    (void)close_position(s, "flatten", reason);
+  }
+  following_up_ = false;
+}
+
+std::optional<MarketRef> Engine::market_ref(const Symbol& s) const {
+  auto it = refs_.find(s);
+  if (it == refs_.end()) return std::nullopt;
+  return it->second;
+}
+
+WorkingQty Engine::working(const Symbol& s) const {
+  auto it = working_.find(s);
+  return it == working_.end() ? WorkingQty{} : it->second;
+}
+
+std::vector<OrderId> Engine::cancel_all(const std::string& reason) {
+  std::vector<OrderId> open;
+  for (const auto& [id, o] : orders_)
+    if (o->is_open() && !is_risk_source(o->source())) open.push_back(id);
+  std::vector<OrderId> cancelled;
+  for (OrderId id : open) {
+    if (auto st = cancel(id); st)
+      cancelled.push_back(id);
+    else
+      spdlog::warn("cancel_all ({}): order {}: {}", reason, id.value(), st.error().message);
+  }
+  return cancelled;
+}
+
+std::vector<FlattenResult> Engine::flatten(const std::string& reason) {
+  std::vector<Symbol> symbols;
+  for (const auto& [sym, h] : portfolio_.holdings())
+    if (!h.position.flat()) symbols.push_back(sym);
+  std::vector<FlattenResult> out;
+  for (const Symbol& sym : symbols) {
+    flattening_[sym] = reason;
+    out.push_back(close_position(sym, "flatten", reason));
+  }
+  return out;
+}
+
+FlattenResult Engine::close_position(const Symbol& s, const std::string& source,
+                                     const std::string& reason) {
+  FlattenResult r{s, portfolio_.position_qty(s), std::nullopt, std::nullopt};
+  if (r.qty.is_zero()) return r;
+  const Side side = r.qty.sign() > 0 ? Side::kSell : Side::kBuy;
+  const WorkingQty w = working(s);
+  const Decimal already = side == Side::kSell ? w.sell : w.buy;
+  const Decimal need = r.qty.abs() - already;
+  if (need.sign() <= 0) {  // enough is already working on the closing side
+    for (const auto& [id, o] : orders_)
+      if (o->is_open() && o->symbol() == s && o->side() == side && is_risk_source(o->source()))
+        r.closing_order = id;
+    return r;
+  }
+  OrderRequest req;
+  req.symbol = s;
+  req.side = side;
+  req.qty = need;
+  req.type = OrderType::kMarket;
+  req.tif = TimeInForce::kDay;
+  req.reduce_only = true;
+  req.source = source;
+  auto res = submit(std::move(req));
+  if (!res) {
+    r.error = res.error().message;
+    return r;
+  }
+  const Order& o = *res->order;
+  r.closing_order = o.id();
+  if (o.status() == OrderStatus::kRejected)
+    r.error = o.reject_reason().value_or("rejected");
+  else if (o.status() == OrderStatus::kQueued)
+    r.error = "queued until the broker is connected";
+  spdlog::info("close {} {} {} ({}): order {}", to_string(side), need, s, reason, o.id());
+  return r;
+}
+
+void Engine::publish_risk_event(RiskEventData e) { publish(RiskEvent{std::move(e)}); }
+
+void Engine::schedule_tick() {
+  scheduler_.schedule_after(kRiskTick, [this] {
+    if (!running_) return;
+    risk_->on_tick(*this);
+    schedule_tick();
+  });
 }
 
 void Engine::refuse(OrderId id, std::string detail) {
@@ -508,6 +719,9 @@ void Engine::publish(EventData data) {
 }
 
 void Engine::publish_order(const Order& o, OrderStatus previous, bool created) {
+  const bool ended = !o.is_open() && o.status() != OrderStatus::kRejected;
+  note_order(o, ended || o.status() == OrderStatus::kPartiallyFilled ||
+                    o.status() == OrderStatus::kFilled);
   publish(OrderEvent{&o, previous, created});
 }
 

@@ -30,7 +30,7 @@ struct EngineOptions {
   SessionCalendar session;
 };
 
-enum class QueuedReason { kScheduled, kBrokerDisconnected };
+enum class QueuedReason { kScheduled, kBrokerDisconnected, kThrottled };
 std::string_view to_string(QueuedReason r);
 
 struct SubmitOutcome {
@@ -39,9 +39,15 @@ struct SubmitOutcome {
   std::optional<RiskDenial> denial;  // set when the risk hook refused it (order is rejected)
 };
 
-class Engine final : public BrokerEvents, public MarketDataHandler {
+class Engine final : public BrokerEvents,
+                     public MarketDataHandler,
+                     public EngineView,
+                     public RiskActions {
  public:
   Engine(Scheduler& scheduler, Broker& broker, RiskHook& risk, EngineOptions options = {});
+  // Without a risk hook every order passes until set_risk_hook() (tests, tools).
+  Engine(Scheduler& scheduler, Broker& broker, EngineOptions options = {});
+  void set_risk_hook(RiskHook& risk) { risk_ = &risk; }
   ~Engine() override;
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
@@ -73,12 +79,27 @@ class Engine final : public BrokerEvents, public MarketDataHandler {
   void on_execution(const Execution& e) override;
   void on_connection(bool connected, const std::string& detail) override;
 
+  // EngineView (what the risk manager reads).
+  Timestamp now() const override { return scheduler_.now(); }
+  const Portfolio& portfolio() const override { return portfolio_; }
+  const Instrument* instrument(const Symbol& s) const override;
+  std::optional<MarketRef> market_ref(const Symbol& s) const override;
+  WorkingQty working(const Symbol& s) const override;
+  size_t working_orders() const override { return working_count_; }
+  bool broker_connected() const override { return broker_.connected(); }
+  Timestamp broker_disconnected_since() const override { return disconnected_since_; }
+
+  // RiskActions (what the risk manager may trigger).
+  std::vector<OrderId> cancel_all(const std::string& reason) override;
+  std::vector<FlattenResult> flatten(const std::string& reason) override;
+  FlattenResult close_position(const Symbol& s, const std::string& source,
+                               const std::string& reason) override;
+  void publish_risk_event(RiskEventData e) override;
+
   // Queries (engine thread).
-  const Portfolio& portfolio() const { return portfolio_; }
   const Order* order(OrderId id) const;
   const Order* order_by_client_id(const std::string& client_order_id) const;
   const std::map<OrderId, std::unique_ptr<Order>>& orders() const { return orders_; }
-  const Instrument* instrument(const Symbol& s) const;
   const Quote* last_quote(const Symbol& s) const;
   // A strategy's attributed position (0 when none).
   Decimal strategy_position(const std::string& name, const Symbol& s) const;
@@ -89,7 +110,6 @@ class Engine final : public BrokerEvents, public MarketDataHandler {
   };
   std::vector<StrategyInfo> strategies() const;
   const std::deque<std::pair<OrderId, QueuedReason>>& queue() const { return queue_; }
-  Timestamp now() const { return scheduler_.now(); }
 
  private:
   struct Slot;
@@ -97,8 +117,19 @@ class Engine final : public BrokerEvents, public MarketDataHandler {
 
   void publish(EventData data);
   void publish_order(const Order& o, OrderStatus previous, bool created = false);
+  // Runs the gate on a new (or throttled) order, then routes or queues it.
+  std::optional<RiskDenial> admit(Order& o);
+  void queue_order(OrderId id, QueuedReason reason);
   void route(Order& o);
   void route_queue();
+  void send_queued_cancels();
+  // Bookkeeping after any change to an order: working quantities, strategy
+  // open orders, flatten follow-up.
+  void note_order(const Order& o, bool filled_or_ended);
+  void set_contribution(const Order& o);
+  void follow_up_flatten(const Symbol& s);
+  void schedule_tick();
+  static bool is_risk_source(const std::string& source);
   Order* find(OrderId id);
   void set_target(Slot& slot, const Symbol& s, Decimal target);
   template <class F>
@@ -108,7 +139,7 @@ class Engine final : public BrokerEvents, public MarketDataHandler {
 
   Scheduler& scheduler_;
   Broker& broker_;
-  RiskHook& risk_;
+  RiskHook* risk_;
   EngineOptions options_;
   Portfolio portfolio_;
   std::vector<EventSink*> sinks_;
@@ -119,6 +150,15 @@ class Engine final : public BrokerEvents, public MarketDataHandler {
 
   std::unordered_map<Symbol, Instrument> instruments_;
   std::unordered_map<Symbol, Quote> quotes_;
+  std::unordered_map<Symbol, MarketRef> refs_;
+  std::unordered_map<Symbol, WorkingQty> working_;
+  std::unordered_map<OrderId, Decimal> contrib_;  // gated orders -> remaining counted in working_
+  size_t working_count_ = 0;
+  std::deque<OrderId> cancel_queue_;  // cancels waiting for the broker
+  std::map<Symbol, std::string> flattening_;  // symbol -> reason, until flat with nothing working
+  bool following_up_ = false;
+  Timestamp disconnected_since_{};
+  bool ticking_ = false;
   std::map<OrderId, std::unique_ptr<Order>> orders_;
   std::unordered_map<std::string, OrderId> by_client_id_;
   std::unordered_set<std::string> exec_ids_;

@@ -6,6 +6,7 @@
 #include <variant>
 
 #include "core/order.h"
+#include "core/risk_hook.h"
 #include "core/time.h"
 
 namespace td {
@@ -40,8 +41,12 @@ struct StrategyEvent {
   std::string what;  // "started", "stopped", "warmed_up", "error: ..."
 };
 
+struct RiskEvent {
+  RiskEventData data;
+};
+
 using EventData = std::variant<OrderEvent, FillEvent, OrderDeniedEvent, TransitionRefusedEvent,
-                               BrokerConnectionEvent, StrategyEvent>;
+                               BrokerConnectionEvent, StrategyEvent, RiskEvent>;
 
 struct Event {
   uint64_t seq;

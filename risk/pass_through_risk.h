@@ -7,7 +7,9 @@ namespace td::risk {
 
 class PassThroughRisk final : public RiskHook {
  public:
-  std::optional<RiskDenial> pre_trade(const Order&) override { return std::nullopt; }
+  std::optional<RiskDenial> pre_trade(const Order&, const EngineView&) override {
+    return std::nullopt;
+  }
 };
 
 }  // namespace td::risk

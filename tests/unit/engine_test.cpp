@@ -65,8 +65,8 @@ class ScriptedBroker final : public Broker {
 
 class DenyAbove final : public RiskHook {
  public:
-  std::optional<RiskDenial> pre_trade(const Order& o) override {
-    if (limit.sign() > 0 && o.qty() > limit) return RiskDenial{"max_order_qty", "qty above limit"};
+  std::optional<RiskDenial> pre_trade(const Order& o, const EngineView&) override {
+    if (limit.sign() > 0 && o.qty() > limit) return RiskDenial{"max_order_qty", "qty above limit", std::nullopt};
     return std::nullopt;
   }
   Decimal limit;
@@ -443,6 +443,190 @@ TEST_F(EngineTest, QuotesMarkThePortfolio) {
   broker.fill(r->order->id(), Side::kBuy, "10", "100", "e1", "0");
   engine.on_quote(Quote{Symbol("SPY"), kT0, D("101"), D("101.02"), D("1"), D("1"), D("0")});
   EXPECT_EQ(engine.portfolio().unrealized(), D("10.1"));  // (101.01 - 100) * 10
+}
+
+}  // namespace
+}  // namespace td
+
+namespace td {
+namespace {
+
+// ---- mechanisms the risk manager drives (RiskActions) and reads (EngineView)
+
+class RiskMechanicsTest : public EngineTest {
+ protected:
+  OrderId fill_market(Side side, const char* qty, const char* price) {
+    OrderRequest r;
+    r.symbol = Symbol("SPY");
+    r.side = side;
+    r.qty = D(qty);
+    auto res = engine.submit(r);
+    const OrderId id = res->order->id();
+    broker.accept(id);
+    broker.fill(id, side, qty, price, "x" + id.to_string());
+    return id;
+  }
+};
+
+TEST_F(RiskMechanicsTest, WorkingQuantitiesFollowOrders) {
+  auto a = engine.submit(limit_buy("10"));
+  broker.accept(a->order->id());
+  EXPECT_EQ(engine.working(Symbol("SPY")).buy, D("10"));
+  EXPECT_EQ(engine.working_orders(), 1u);
+  broker.fill(a->order->id(), Side::kBuy, "4", "100", "e1");
+  EXPECT_EQ(engine.working(Symbol("SPY")).buy, D("6"));
+  ASSERT_TRUE(engine.cancel(a->order->id()));
+  EXPECT_EQ(engine.working(Symbol("SPY")).buy, D("6"));  // may still fill
+  broker.update(BrokerOrderUpdate::Kind::kCancelled, a->order->id());
+  EXPECT_EQ(engine.working(Symbol("SPY")).buy, D("0"));
+  EXPECT_EQ(engine.working_orders(), 0u);
+  risk.limit = D("1");
+  (void)engine.submit(limit_buy("5"));  // denied: never counted
+  EXPECT_EQ(engine.working_orders(), 0u);
+}
+
+TEST_F(RiskMechanicsTest, CancelsWaitForTheBrokerAndGoFirst) {
+  auto a = engine.submit(limit_buy("10"));
+  broker.accept(a->order->id());
+  broker.is_connected = false;
+  engine.on_connection(false, "lost");
+  ASSERT_TRUE(engine.cancel(a->order->id()));
+  EXPECT_EQ(a->order->status(), OrderStatus::kPendingCancel);
+  EXPECT_TRUE(broker.cancels.empty());
+  auto b = engine.submit(limit_buy("3"));
+  EXPECT_EQ(b->order->status(), OrderStatus::kQueued);
+  broker.is_connected = true;
+  engine.on_connection(true, "back");
+  ASSERT_EQ(broker.cancels.size(), 1u);
+  EXPECT_EQ(broker.cancels[0], a->order->id());
+  ASSERT_EQ(broker.submitted.size(), 2u);
+  EXPECT_EQ(broker.submitted[1], b->order->id());
+}
+
+TEST_F(RiskMechanicsTest, FlattenClosesEveryPositionNeverBeyondZero) {
+  fill_market(Side::kBuy, "100", "50");
+  auto r1 = engine.flatten("test");
+  ASSERT_EQ(r1.size(), 1u);
+  ASSERT_TRUE(r1[0].closing_order);
+  EXPECT_EQ(r1[0].qty, D("100"));
+  const Order* close = engine.order(*r1[0].closing_order);
+  EXPECT_EQ(close->side(), Side::kSell);
+  EXPECT_EQ(close->qty(), D("100"));
+  EXPECT_EQ(close->source(), "flatten");
+  EXPECT_TRUE(close->request().reduce_only);
+  auto r2 = engine.flatten("again");  // the first close still works: nothing new
+  ASSERT_EQ(r2.size(), 1u);
+  EXPECT_EQ(r2[0].closing_order, r1[0].closing_order);
+  EXPECT_EQ(broker.submitted.size(), 2u);
+  broker.accept(close->id());
+  broker.fill(close->id(), Side::kSell, "100", "49", "c1");
+  EXPECT_EQ(engine.portfolio().position_qty(Symbol("SPY")), D("0"));
+  EXPECT_TRUE(engine.flatten("third").empty());
+}
+
+TEST_F(RiskMechanicsTest, FlattenCountsReducingOrdersWithACancelPending) {
+  fill_market(Side::kBuy, "100", "50");
+  OrderRequest exit;
+  exit.symbol = Symbol("SPY");
+  exit.side = Side::kSell;
+  exit.qty = D("40");
+  exit.type = OrderType::kLimit;
+  exit.limit_price = D("60");
+  auto e = engine.submit(exit);
+  broker.accept(e->order->id());
+  const auto cancelled = engine.cancel_all("kill");
+  ASSERT_EQ(cancelled.size(), 1u);
+  auto r = engine.flatten("kill");
+  const Order* close = engine.order(*r[0].closing_order);
+  EXPECT_EQ(close->qty(), D("60"));  // 40 may still fill before the cancel lands
+  // The cancel lands: the rest is closed as a follow-up.
+  broker.update(BrokerOrderUpdate::Kind::kCancelled, e->order->id());
+  ASSERT_EQ(broker.submitted.size(), 4u);
+  const Order* rest = engine.order(broker.submitted[3]);
+  EXPECT_EQ(rest->qty(), D("40"));
+  EXPECT_EQ(rest->side(), Side::kSell);
+  broker.accept(close->id());
+  broker.fill(close->id(), Side::kSell, "60", "50", "c1");
+  broker.accept(rest->id());
+  broker.fill(rest->id(), Side::kSell, "40", "50", "c2");
+  EXPECT_EQ(engine.portfolio().position_qty(Symbol("SPY")), D("0"));
+  EXPECT_EQ(broker.submitted.size(), 4u);  // flat: nothing more
+}
+
+TEST_F(RiskMechanicsTest, FlattenWhileDisconnectedGoesFirstOnReconnect) {
+  fill_market(Side::kSell, "30", "50");  // short 30
+  auto working = engine.submit(limit_buy("5"));
+  broker.accept(working->order->id());
+  broker.is_connected = false;
+  engine.on_connection(false, "lost");
+  auto late = engine.submit(limit_buy("1"));  // queued, not a risk order
+  engine.cancel_all("kill");
+  EXPECT_EQ(late->order->status(), OrderStatus::kCancelled);
+  auto r = engine.flatten("kill");
+  ASSERT_TRUE(r[0].error);  // queued until the broker is back
+  const Order* close = engine.order(*r[0].closing_order);
+  EXPECT_EQ(close->status(), OrderStatus::kQueued);
+  EXPECT_EQ(close->qty(), D("25"));  // the working buy 5 (cancel pending) counts
+  const size_t sent_before = broker.submitted.size();
+  broker.is_connected = true;
+  engine.on_connection(true, "back");
+  ASSERT_EQ(broker.cancels.size(), 1u);  // the cancel went first
+  ASSERT_EQ(broker.submitted.size(), sent_before + 1);
+  EXPECT_EQ(broker.submitted.back(), close->id());
+}
+
+TEST_F(RiskMechanicsTest, ClosePositionWithOwnSource) {
+  fill_market(Side::kBuy, "10", "50");
+  auto r = engine.close_position(Symbol("SPY"), "risk:max_position_duration", "too old");
+  const Order* o = engine.order(*r.closing_order);
+  EXPECT_EQ(o->source(), "risk:max_position_duration");
+  EXPECT_EQ(o->qty(), D("10"));
+  auto none = engine.close_position(Symbol("QQQ"), "risk:x", "no position");
+  EXPECT_FALSE(none.closing_order);
+}
+
+class ThrottleOnce final : public RiskHook {
+ public:
+  std::optional<RiskDenial> pre_trade(const Order&, const EngineView& v) override {
+    ++calls;
+    if (calls == 1) return RiskDenial{"rate_limit", "wait", v.now() + std::chrono::seconds(1)};
+    return std::nullopt;
+  }
+  std::optional<RiskDenial> recheck(const Order&, const EngineView&) override {
+    ++rechecks;
+    return deny_recheck ? std::optional<RiskDenial>(RiskDenial{"reducing_only", "no", std::nullopt})
+                        : std::nullopt;
+  }
+  int calls = 0, rechecks = 0;
+  bool deny_recheck = false;
+};
+
+TEST_F(RiskMechanicsTest, ThrottledOrdersWaitThenPassTheWholeGateAgain) {
+  ThrottleOnce t;
+  engine.set_risk_hook(t);
+  auto r = engine.submit(limit_buy("10"));
+  EXPECT_FALSE(r->denial);
+  EXPECT_EQ(r->order->status(), OrderStatus::kQueued);
+  EXPECT_EQ(engine.queue()[0].second, QueuedReason::kThrottled);
+  EXPECT_TRUE(broker.submitted.empty());
+  sched.run_until(kT0 + std::chrono::seconds(1));
+  EXPECT_EQ(t.calls, 2);
+  ASSERT_EQ(broker.submitted.size(), 1u);
+}
+
+TEST_F(RiskMechanicsTest, QueuedOrdersAreRecheckedWhenTheyLeave) {
+  ThrottleOnce t;
+  t.calls = 1;  // no throttling
+  engine.set_risk_hook(t);
+  broker.is_connected = false;
+  auto r = engine.submit(limit_buy("10"));
+  t.deny_recheck = true;  // e.g. the state became reducing meanwhile
+  broker.is_connected = true;
+  engine.on_connection(true, "back");
+  EXPECT_EQ(t.rechecks, 1);
+  EXPECT_EQ(r->order->status(), OrderStatus::kRejected);
+  EXPECT_TRUE(broker.submitted.empty());
+  EXPECT_EQ(engine.working_orders(), 0u);
 }
 
 }  // namespace

@@ -683,11 +683,6 @@ TEST_F(SimBrokerTest, NextBarOpenWorksLimitsAndStopsAgainstTheBar) {
 
 // ---------------------------------------------------------------- with the engine and simulator
 
-class AllowAll : public RiskHook {
- public:
-  std::optional<RiskDenial> pre_trade(const Order&) override { return std::nullopt; }
-};
-
 TEST(SimBrokerWithEngine, PaperTradingRoundTrip) {
   SimScheduler sched(kT0);
   SimSymbol s;
@@ -702,8 +697,7 @@ TEST(SimBrokerWithEngine, PaperTradingRoundTrip) {
   bo.ack_latency = 50ms;
   bo.instruments = {s.instrument};
   SimBroker broker(sched, bo);
-  AllowAll risk;
-  Engine engine(sched, broker, risk);
+  Engine engine(sched, broker);  // every order passes: no risk manager here
   ASSERT_TRUE(engine.add_instrument(s.instrument));
   broker.set_events(&engine);
   market.add_handler(&broker);  // broker first, then the engine
