@@ -26,6 +26,9 @@ struct Engine::Slot {
   bool warming = false;
   std::map<Symbol, Position> positions;
   std::unordered_set<OrderId> open_orders;
+  // Targets refused by the trading-state gate: not asked again until the
+  // target or the trading state changes (no denial storm while halted).
+  std::map<Symbol, Decimal> gated_targets;
   std::unique_ptr<Context> ctx;
 };
 
@@ -221,6 +224,10 @@ void Engine::set_target(Slot& slot, const Symbol& sym, Decimal target) {
   }
   const Decimal delta = target - current;
   if (delta.is_zero()) return;
+  if (auto g = slot.gated_targets.find(sym); g != slot.gated_targets.end()) {
+    if (g->second == target) return;
+    slot.gated_targets.erase(g);
+  }
   OrderRequest req;
   req.symbol = sym;
   req.side = delta.sign() > 0 ? Side::kBuy : Side::kSell;
@@ -229,6 +236,9 @@ void Engine::set_target(Slot& slot, const Symbol& sym, Decimal target) {
   req.tif = TimeInForce::kDay;
   req.source = slot.source;
   auto r = submit(std::move(req));
+  if (r && r->denial &&
+      (r->denial->check == "kill_switch_engaged" || r->denial->check == "reducing_only"))
+    slot.gated_targets[sym] = target;
   if (!r)
     spdlog::warn("strategy {}: target {} {} not sent: {}", slot.name, sym, target,
                  r.error().message);
@@ -661,7 +671,11 @@ FlattenResult Engine::close_position(const Symbol& s, const std::string& source,
   return r;
 }
 
-void Engine::publish_risk_event(RiskEventData e) { publish(RiskEvent{std::move(e)}); }
+void Engine::publish_risk_event(RiskEventData e) {
+  if (e.kind == "trading_state" || e.kind == "kill_switch_rearmed")
+    for (auto& slot : slots_) slot->gated_targets.clear();
+  publish(RiskEvent{std::move(e)});
+}
 
 void Engine::schedule_tick() {
   scheduler_.schedule_after(kRiskTick, [this] {

@@ -14,6 +14,7 @@
 #include <cerrno>
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -123,6 +124,30 @@ bool valid_symbol(const std::string& s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char ch) {
     return (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '.';
   });
+}
+
+// "HH:MM", 00:00..23:59 (or 24:00 when end_of_day), as minutes after midnight.
+std::optional<std::chrono::minutes> parse_hhmm(std::string_view s, bool end_of_day) {
+  auto digit = [](char ch) { return ch >= '0' && ch <= '9'; };
+  if (s.size() != 5 || !digit(s[0]) || !digit(s[1]) || s[2] != ':' || !digit(s[3]) || !digit(s[4]))
+    return std::nullopt;
+  const int h = (s[0] - '0') * 10 + (s[1] - '0'), m = (s[3] - '0') * 10 + (s[4] - '0');
+  if (end_of_day && h == 24 && m == 0) return std::chrono::hours(24);
+  if (h > 23 || m > 59) return std::nullopt;
+  return std::chrono::minutes(h * 60 + m);
+}
+
+std::string format_hhmm(std::chrono::minutes m) {
+  char buf[8];
+  std::snprintf(buf, sizeof buf, "%02d:%02d", static_cast<int>(m.count() / 60),
+                static_cast<int>(m.count() % 60));
+  return buf;
+}
+
+// Day names of instruments[].trading_hours.days, by weekday (0 = Sunday).
+const std::vector<std::string>& day_names() {
+  static const std::vector<std::string> names = {"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
+  return names;
 }
 
 bool valid_hostname(std::string_view h) {
@@ -592,15 +617,51 @@ class Validator {
       out = *v;
     };
   }
+  // A word from a fixed list, stored as its enum value.
+  template <class E>
+  Handler word(E& out, std::vector<std::pair<std::string, E>> allowed) {
+    return [this, &out, allowed = std::move(allowed)](const Ctx& c) {
+      auto v = scalar(c, "a string");
+      if (!v) return;
+      std::vector<std::string> words;
+      for (const auto& [w, e] : allowed) {
+        if (w == *v) {
+          out = e;
+          return;
+        }
+        words.push_back(w);
+      }
+      error(c, "must be one of " + join(words, "|") + ", got '" + *v + "'" + suggestion(*v, words));
+    };
+  }
+  Handler breaker_action(td::risk::BreakerAction& out) {
+    using td::risk::BreakerAction;
+    return word(
+        out, std::vector<std::pair<std::string, BreakerAction>>{{"reduce", BreakerAction::kReduce},
+                                                                {"halt", BreakerAction::kHalt},
+                                                                {"alert", BreakerAction::kAlert}});
+  }
+  // A percentage 0..100.
+  Handler percent(Decimal& out) {
+    return [this, &out](const Ctx& c) {
+      auto v = get_decimal(c, Bound::kNonNegative);
+      if (v && *v > Decimal::from_int(100))
+        return error(c, "must be between 0 and 100 (percent), got " + c.node.Scalar());
+      if (v) out = *v;
+    };
+  }
 
   // ---- sections
 
   void api(const Ctx& c, ApiConfig& out);
   void ib(const Ctx& c, IbConfig& out);
   void market(const Ctx& c, MarketConfig& out);
-  void instrument(const Ctx& c, InstrumentConfig& out);
+  void instrument(const Ctx& c, InstrumentConfig& out,
+                  std::optional<td::risk::TradingHours>& hours);
+  void trading_hours(const Ctx& c, td::risk::TradingHours& out);
   void portfolio(const Ctx& c, PortfolioConfig& out);
-  void risk(const Ctx& c, RiskConfig& out);
+  void risk(const Ctx& c, td::risk::RiskLimits& out);
+  void risk_library_check(const td::risk::RiskLimits& limits);
   bool strategy_body(const Ctx& c, strategies::StrategySpec& spec, bool* enabled);
   void params(const Ctx& c, strategies::StrategySpec& spec);
   void strategy(const Ctx& c, StrategyConfig& out);
@@ -610,9 +671,13 @@ class Validator {
   std::vector<ConfigError> errors_;
   // Where each visited key came from, for errors reported later by path.
   std::unordered_map<std::string, std::pair<std::string, int>> where_;
-  // Strategy symbols, checked against the instruments once all are read.
+  // Strategy symbols and risk.allowed_symbols, checked against the
+  // instruments once all are read.
   std::vector<std::pair<Ctx, std::string>> strategy_symbols_;
+  std::vector<std::pair<Ctx, std::string>> risk_symbols_;
   std::set<std::string> instrument_symbols_;
+  // Symbol -> "instruments[i]" of the instruments with trading_hours.
+  std::map<std::string, std::string> hours_keys_;
 };
 
 void Validator::api(const Ctx& c, ApiConfig& out) {
@@ -754,7 +819,8 @@ void Validator::market(const Ctx& c, MarketConfig& out) {
   }
 }
 
-void Validator::instrument(const Ctx& c, InstrumentConfig& out) {
+void Validator::instrument(const Ctx& c, InstrumentConfig& out,
+                           std::optional<td::risk::TradingHours>& hours) {
   Instrument& ins = out.instrument;
   std::optional<Decimal> per_unit, min_per_order, max_pct;
   auto present = visit_map(
@@ -807,6 +873,11 @@ void Validator::instrument(const Ctx& c, InstrumentConfig& out) {
                                   {"display_size", dec(s.display_size, Bound::kPositive)},
                               });
               }},
+             {"trading_hours",
+              [&](const Ctx& ch) {
+                hours.emplace();
+                trading_hours(ch, *hours);
+              }},
          });
   if (present && !present->count("symbol")) missing(c, "symbol");
   // Futures pay per contract: IB's fixed rate for CME micro/E-mini futures.
@@ -839,14 +910,183 @@ void Validator::portfolio(const Ctx& c, PortfolioConfig& out) {
                });
 }
 
-void Validator::risk(const Ctx& c, RiskConfig& out) {
+void Validator::trading_hours(const Ctx& c, td::risk::TradingHours& out) {
+  std::optional<Ctx> open_ctx, close_ctx;
+  bool times_ok = true;
+  auto hhmm = [&](std::chrono::minutes& m, std::optional<Ctx>& where, bool close) -> Handler {
+    return [&m, &where, &times_ok, close, this](const Ctx& ch) {
+      where = ch;
+      auto v = scalar(ch, "a time HH:MM");
+      std::optional<std::chrono::minutes> t;
+      if (v && !(t = parse_hhmm(*v, close)))
+        error(ch, std::string("expected a time HH:MM (") +
+                      (close ? "00:00..24:00" : "00:00..23:59") + "), got '" + *v + "'");
+      if (t)
+        m = *t;
+      else
+        times_ok = false;
+    };
+  };
+  auto present = visit_map(
+      c, {
+             {"timezone",
+              [&](const Ctx& ch) {
+                auto v = scalar(ch, "a time zone name");
+                if (!v) return;
+                if (auto cal = SessionCalendar::make(*v, "00:00"); !cal)
+                  return error(ch, cal.error().message);
+                out.timezone = *v;
+              }},
+             {"open", hhmm(out.open, open_ctx, false)},
+             {"close", hhmm(out.close, close_ctx, true)},
+             {"days",
+              [&](const Ctx& ch) {
+                const size_t before = errors_.size();
+                std::set<int> days;
+                const bool ok = visit_seq(ch, [&](const Ctx& it, size_t) {
+                  auto v = scalar(it, "a day name");
+                  if (!v) return;
+                  const auto& names = day_names();
+                  const auto pos = std::find(names.begin(), names.end(), lower(*v));
+                  if (pos == names.end())
+                    return error(it, "must be one of " + join(names, "|") + ", got '" + *v + "'" +
+                                         suggestion(*v, names));
+                  if (!days.insert(static_cast<int>(pos - names.begin())).second)
+                    error(it, "duplicate day '" + *v + "'");
+                });
+                if (!ok || errors_.size() != before) return;
+                if (days.empty())
+                  return error(ch,
+                               "must list at least one day (leave trading_hours out to trade "
+                               "around the clock)");
+                out.weekdays = std::move(days);
+              }},
+             {"outside_rth", boolean(out.outside_rth)},
+         });
+  if (present && times_ok && out.open >= out.close) {
+    Ctx at = close_ctx ? *close_ctx : open_ctx ? *open_ctx : c;
+    if (!close_ctx && !open_ctx) at.key = c.key + ".close";
+    error(at, "close (" + format_hhmm(out.close) + ") must be after open (" +
+                  format_hhmm(out.open) + "): sessions across midnight are not supported");
+  }
+}
+
+void Validator::risk(const Ctx& c, td::risk::RiskLimits& out) {
+  using td::risk::ThrottleAction;
+  std::optional<Ctx> min_notional_ctx, losses_ctx, cooldown_ctx;
+  auto noted = [](std::optional<Ctx>& where, Handler h) -> Handler {
+    return [&where, h = std::move(h)](const Ctx& ch) {
+      where = ch;
+      h(ch);
+    };
+  };
+  constexpr int64_t kMaxRate = td::risk::kMaxRateLimit;
+  const auto nonneg = Bound::kNonNegative;
   visit_map(c, {
-                   {"max_order_qty", dec(out.max_order_qty, Bound::kNonNegative)},
-                   {"max_order_notional", dec(out.max_order_notional, Bound::kNonNegative)},
-                   {"price_collar_pct", dec(out.price_collar_pct, Bound::kNonNegative)},
-                   {"max_orders_per_second", integer(out.max_orders_per_second, 0, INT64_MAX)},
-                   {"daily_loss_limit", dec(out.daily_loss_limit, Bound::kNonNegative)},
+                   // Pre-trade checks.
+                   {"max_order_qty", dec(out.max_order_qty, nonneg)},
+                   {"max_order_notional", dec(out.max_order_notional, nonneg)},
+                   {"min_notional", noted(min_notional_ctx, dec(out.min_notional, nonneg))},
+                   {"price_collar_pct", percent(out.price_collar_pct)},
+                   {"reference_max_age", duration(out.reference_max_age, nonneg)},
+                   {"max_position_qty", dec(out.max_position_qty, nonneg)},
+                   {"max_position_notional", dec(out.max_position_notional, nonneg)},
+                   {"max_gross_exposure", dec(out.max_gross_exposure, nonneg)},
+                   {"max_net_exposure", dec(out.max_net_exposure, nonneg)},
+                   {"max_working_orders", integer(out.max_working_orders, 0, INT64_MAX)},
+                   {"max_orders_per_second", integer(out.max_orders_per_second, 0, kMaxRate)},
+                   {"max_orders_per_minute", integer(out.max_orders_per_minute, 0, kMaxRate)},
+                   {"throttle", word(out.throttle_action,
+                                     std::vector<std::pair<std::string, ThrottleAction>>{
+                                         {"refuse", ThrottleAction::kRefuse},
+                                         {"queue", ThrottleAction::kQueue}})},
+                   {"duplicate_window", duration(out.duplicate_window, nonneg)},
+                   {"allowed_symbols",
+                    [&](const Ctx& ch) {
+                      std::set<Symbol> syms;
+                      visit_seq(ch, [&](const Ctx& it, size_t) {
+                        auto v = scalar(it, "a symbol");
+                        if (!v) return;
+                        if (v->empty()) return error(it, "must not be empty");
+                        if (!syms.insert(Symbol(*v)).second)
+                          return error(it, "duplicate symbol '" + *v + "'");
+                        risk_symbols_.emplace_back(it, *v);
+                      });
+                      out.allowed_symbols = std::move(syms);
+                    }},
+                   {"allow_short", boolean(out.allow_short)},
+                   // Circuit breakers.
+                   {"daily_loss_limit", dec(out.daily_loss_limit, nonneg)},
+                   {"daily_loss_action", breaker_action(out.daily_loss_action)},
+                   {"max_drawdown", dec(out.max_drawdown, nonneg)},
+                   {"max_drawdown_pct", percent(out.max_drawdown_pct)},
+                   {"max_drawdown_action", breaker_action(out.max_drawdown_action)},
+                   {"max_consecutive_losses",
+                    noted(losses_ctx, integer(out.max_consecutive_losses, 0, INT64_MAX))},
+                   {"consecutive_losses_cooldown",
+                    noted(cooldown_ctx, duration(out.consecutive_losses_cooldown, nonneg))},
+                   {"consecutive_losses_action", breaker_action(out.consecutive_losses_action)},
+                   {"max_position_duration", duration(out.max_position_duration, nonneg)},
+                   {"stale_data_after", duration(out.stale_data_after, nonneg)},
+                   {"broker_disconnect_after", duration(out.broker_disconnect_after, nonneg)},
+                   {"broker_disconnect_action", breaker_action(out.broker_disconnect_action)},
                });
+  if (min_notional_ctx && out.min_notional.sign() > 0 && out.max_order_notional.sign() > 0 &&
+      out.min_notional > out.max_order_notional)
+    error(*min_notional_ctx, "min_notional (" + out.min_notional.to_string() +
+                                 ") is above max_order_notional (" +
+                                 out.max_order_notional.to_string() + "): no order could pass");
+  if (out.max_consecutive_losses > 0 && out.consecutive_losses_cooldown <= Duration::zero())
+    error(cooldown_ctx ? *cooldown_ctx : *losses_ctx,
+          "must be > 0 when max_consecutive_losses is set");
+}
+
+// td::risk::validate() is the risk library's own check of a whole set of
+// limits (limit changes at run time go through it too). The loader checks
+// every rule it knows with the key's line; this reports any the library
+// adds, under the key it belongs to, and none that was reported already.
+void Validator::risk_library_check(const td::risk::RiskLimits& limits) {
+  const size_t before = errors_.size();
+  for (const std::string& problem : td::risk::validate(limits)) {
+    const size_t colon = problem.find(": ");
+    std::string field = colon == std::string::npos ? "" : problem.substr(0, colon);
+    const std::string message = colon == std::string::npos ? problem : problem.substr(colon + 2);
+    // "field" or "trading_hours.SYMBOL[.part]" (a symbol may contain '.').
+    std::string key = "risk";
+    constexpr std::string_view kHours = "trading_hours.";
+    if (field.compare(0, kHours.size(), kHours) == 0) {
+      const std::string rest = field.substr(kHours.size());
+      for (const auto& [sym, ins_key] : hours_keys_) {
+        if (rest != sym && rest.compare(0, sym.size() + 1, sym + ".") != 0) continue;
+        std::string part = rest.size() > sym.size() ? rest.substr(sym.size() + 1) : "";
+        if (part == "weekdays") part = "days";
+        key = ins_key + ".trading_hours" + (part.empty() ? "" : "." + part);
+        break;
+      }
+    } else if (!field.empty()) {
+      key += "." + (field == "throttle_action" ? std::string("throttle") : field);
+    }
+    auto within = [](const std::string& inner, const std::string& outer) {
+      return inner == outer ||
+             (inner.size() > outer.size() && inner.compare(0, outer.size(), outer) == 0 &&
+              (inner[outer.size()] == '.' || inner[outer.size()] == '['));
+    };
+    const bool reported =
+        std::any_of(errors_.begin(), errors_.begin() + static_cast<std::ptrdiff_t>(before),
+                    [&](const ConfigError& e) { return within(e.key, key) || within(key, e.key); });
+    if (reported) continue;
+    // The line of the key, else of its nearest written ancestor.
+    ConfigError e{file_, 0, key, message};
+    for (std::string probe = key; !probe.empty();) {
+      if (auto w = where_.find(probe); w != where_.end()) {
+        e.source = w->second.first, e.line = w->second.second;
+        break;
+      }
+      const size_t cut = probe.find_last_of(".[");
+      probe.erase(cut == std::string::npos ? 0 : cut);
+    }
+    errors_.push_back(std::move(e));
+  }
 }
 
 // params: scalars kept as written; for ensembles, `members` is a list of
@@ -1010,12 +1250,17 @@ Config Validator::run(const YAML::Node& root_node) {
                    std::map<std::string, std::string> seen;  // symbol -> first key
                    visit_seq(c, [&](const Ctx& it, size_t) {
                      InstrumentConfig ic;
-                     instrument(it, ic);
+                     std::optional<td::risk::TradingHours> hours;
+                     instrument(it, ic, hours);
                      if (ic.instrument.symbol.empty()) return;
                      auto [pos, fresh] = seen.emplace(ic.instrument.symbol.str(), it.key);
                      if (!fresh)
                        error(sub(it, "symbol"), "duplicate symbol '" + ic.instrument.symbol.str() +
                                                     "' (also " + pos->second + ")");
+                     else if (hours) {
+                       cfg.risk.trading_hours[ic.instrument.symbol] = std::move(*hours);
+                       hours_keys_[ic.instrument.symbol.str()] = it.key;
+                     }
                      cfg.instruments.push_back(std::move(ic));
                    });
                  }},
@@ -1042,9 +1287,11 @@ Config Validator::run(const YAML::Node& root_node) {
                                                   {"trace", "debug", "info", "warn", "error"})}});
                  }},
             });
-  for (const auto& [at, sym] : strategy_symbols_)
-    if (!instrument_symbols_.count(sym))
-      error(at, "unknown symbol '" + sym + "': not in instruments");
+  for (const auto* list : {&strategy_symbols_, &risk_symbols_})
+    for (const auto& [at, sym] : *list)
+      if (!instrument_symbols_.count(sym))
+        error(at, "unknown symbol '" + sym + "': not in instruments");
+  risk_library_check(cfg.risk);
   return cfg;
 }
 

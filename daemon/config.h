@@ -14,6 +14,7 @@
 #include "core/decimal.h"
 #include "core/instrument.h"
 #include "core/time.h"
+#include "risk/risk_limits.h"
 #include "strategies/spec.h"
 
 namespace td::daemon {
@@ -66,11 +67,6 @@ struct PortfolioConfig {
   std::string timezone = "America/New_York";
   std::string session_boundary = "00:00";  // HH:MM local: where the daily P&L resets
 };
-struct RiskConfig {  // 0 = off
-  Decimal max_order_qty, max_order_notional, price_collar_pct;
-  int64_t max_orders_per_second = 0;
-  Decimal daily_loss_limit;
-};
 struct StrategyConfig {
   strategies::StrategySpec spec;
   bool enabled = true;
@@ -88,7 +84,9 @@ struct Config {
   MarketConfig market;
   std::vector<InstrumentConfig> instruments;
   PortfolioConfig portfolio;
-  RiskConfig risk;
+  // risk.* keys, plus instruments[].trading_hours by symbol (an instrument
+  // without them has no entry: it trades around the clock).
+  td::risk::RiskLimits risk;
   std::vector<StrategyConfig> strategies;
   LogConfig log;
 };

@@ -48,6 +48,11 @@ void LogSink::on_event(const Event& e) {
                        ev.detail);
         } else if constexpr (std::is_same_v<T, StrategyEvent>) {
           spdlog::info("{} strategy {} {}", t, ev.name, ev.what);
+        } else if constexpr (std::is_same_v<T, RiskEvent>) {
+          std::string figures;
+          for (const auto& [k, v] : ev.data.figures) figures += " " + k + "=" + v;
+          spdlog::warn("{} risk {} {} by {}: {}{}", t, ev.data.kind, ev.data.name, ev.data.actor,
+                       ev.data.reason, figures);
         }
       },
       e.data);

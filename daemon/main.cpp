@@ -5,9 +5,13 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <cstdlib>
 
+#include "core/clock.h"
 #include "daemon/config.h"
+#include "daemon/data_dir.h"
 #include "daemon/paper_runtime.h"
+#include "risk/risk_manager.h"
 #include "daemon/version.h"
 
 namespace {
@@ -34,12 +38,54 @@ int run(const td::daemon::LoadOptions& opts) {
     spdlog::error("mode '{}' is not available in this build yet; use mode: paper", config->mode);
     return 2;
   }
-  auto rt = td::daemon::PaperRuntime::create(*config, opts);
+  auto lock = td::daemon::DataDirLock::acquire(config->data_dir);
+  if (!lock) {
+    spdlog::error("{}", lock.error().message);
+    return 1;
+  }
+  auto rt = td::daemon::PaperRuntime::create(*config, opts, std::move(*lock));
   if (!rt) {
     spdlog::error("start-up failed: {}", rt.error().message);
     return 1;
   }
   return (*rt)->run();
+}
+
+// Offline re-arm: takes the data_dir lock, so it refuses while a daemon runs.
+int rearm(const td::daemon::LoadOptions& opts, const std::string& reason) {
+  auto config = td::daemon::load_config(opts);
+  if (!config) {
+    std::fprintf(stderr, "%s", td::daemon::format_errors(config.error()).c_str());
+    return 2;
+  }
+  auto lock = td::daemon::DataDirLock::acquire(config->data_dir);
+  if (!lock) {
+    std::fprintf(stderr, "tradingd rearm: %s; re-arm through the API instead\n",
+                 lock.error().message.c_str());
+    return 1;
+  }
+  const std::string path = lock->path("risk-state");
+  auto state = td::risk::load_state_file(path);
+  td::risk::PersistedRiskState st = state ? *state : td::risk::PersistedRiskState{};
+  if (!state)
+    std::fprintf(stderr, "tradingd rearm: %s was unreadable (%s); replacing it\n", path.c_str(),
+                 state.error().message.c_str());
+  const auto now = td::RealClock().now();
+  const char* user = std::getenv("USER");
+  const std::string actor = std::string("cli:") + (user ? user : "unknown");
+  st.kill_switch.engaged = false;
+  st.kill_switch.rearmed_at = now;
+  st.kill_switch.rearmed_by = actor;
+  st.trading.state = td::TradingState::kActive;
+  st.trading.reason = reason;
+  st.trading.by = actor;
+  st.trading.since = now;
+  if (auto saved = td::risk::save_state_file(path, st); !saved) {
+    std::fprintf(stderr, "tradingd rearm: %s\n", saved.error().message.c_str());
+    return 1;
+  }
+  std::printf("kill switch re-armed, trading state active (%s)\n", path.c_str());
+  return 0;
 }
 
 }  // namespace
@@ -61,6 +107,13 @@ int main(int argc, char** argv) {
   validate_cmd->add_option("--set", validate_sets, "override a key: dotted.key=yaml-value");
 
   auto* version_cmd = app.add_subcommand("version", "print the version");
+
+  std::string rearm_reason;
+  auto* rearm_cmd = app.add_subcommand(
+      "rearm", "re-arm the kill switch while the daemon is stopped (running: use the API)");
+  rearm_cmd->add_option("--config,-c", opts.path, "configuration file (YAML)")->required();
+  rearm_cmd->add_option("--set", opts.sets, "override a key: dotted.key=yaml-value");
+  rearm_cmd->add_option("--reason", rearm_reason, "why trading may resume")->required();
 
   try {
     app.parse(argc, argv);
@@ -85,6 +138,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   opts.env = td::daemon::tradingd_environment();
+  if (*rearm_cmd) return rearm(opts, rearm_reason);
   try {
     return run(opts);
   } catch (const std::exception& e) {

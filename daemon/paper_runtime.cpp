@@ -11,11 +11,13 @@ namespace {
 constexpr auto kPaceTick = std::chrono::milliseconds(10);
 constexpr size_t kEventsPerSlice = 20000;  // at speed 0: yield to signals between slices
 constexpr auto kSummaryEvery = std::chrono::hours(1);
+constexpr const char* kRiskStateFile = "risk-state";
 }  // namespace
 
-PaperRuntime::PaperRuntime(const Config& config, LoadOptions reload)
+PaperRuntime::PaperRuntime(const Config& config, LoadOptions reload, DataDirLock data_dir)
     : config_(config),
       reload_options_(std::move(reload)),
+      data_dir_(std::move(data_dir)),
       signals_(io_, SIGTERM, SIGINT, SIGHUP),
       pacer_(io_) {
   signals_.add(SIGUSR1);
@@ -23,8 +25,10 @@ PaperRuntime::PaperRuntime(const Config& config, LoadOptions reload)
 }
 
 Result<std::unique_ptr<PaperRuntime>> PaperRuntime::create(const Config& config,
-                                                           LoadOptions reload) {
-  std::unique_ptr<PaperRuntime> rt(new PaperRuntime(config, std::move(reload)));
+                                                           LoadOptions reload,
+                                                           DataDirLock data_dir) {
+  std::unique_ptr<PaperRuntime> rt(
+      new PaperRuntime(config, std::move(reload), std::move(data_dir)));
   if (auto st = rt->build(); !st) return tl::unexpected(st.error());
   return rt;
 }
@@ -64,9 +68,12 @@ Status PaperRuntime::build() {
   EngineOptions eo;
   eo.initial_cash = config_.portfolio.initial_cash;
   eo.session = *session;
-  engine_ = std::make_unique<Engine>(scheduler_, *broker_, risk_, eo);
+  engine_ = std::make_unique<Engine>(scheduler_, *broker_, eo);
   log_ = std::make_unique<LogSink>(*engine_);
   engine_->add_sink(log_.get());
+  risk_ = std::make_unique<risk::RiskManager>(config_.risk, *engine_);
+  engine_->set_risk_hook(*risk_);
+  if (auto st = restore_risk_state(); !st) return st;
   for (const auto& ic : config_.instruments)
     if (auto st = engine_->add_instrument(ic.instrument); !st) return st;
   for (const auto& sc : config_.strategies) {
@@ -83,6 +90,33 @@ Status PaperRuntime::build() {
   // The broker sees each quote first (it is the exchange), then the engine.
   market_->add_handler(broker_.get());
   market_->add_handler(engine_.get());
+  return {};
+}
+
+Status PaperRuntime::restore_risk_state() {
+  const std::string path = data_dir_.path(kRiskStateFile);
+  auto loaded = risk::load_state_file(path);
+  if (loaded) {
+    risk_->restore(*loaded);
+  } else {
+    // Fail safe: a state we cannot read may have been a latched kill switch.
+    spdlog::error("risk state {}: {}; starting with the kill switch engaged", path,
+                  loaded.error().message);
+  }
+  risk_->set_state_listener([path](const risk::PersistedRiskState& st) {
+    if (auto saved = risk::save_state_file(path, st); !saved)
+      spdlog::error("risk state {} not saved: {}", path, saved.error().message);
+  });
+  if (!loaded) {
+    risk_->engage("risk state file unreadable: " + loaded.error().message, "startup", false,
+                  scheduler_.now());
+  }
+  const auto& ks = risk_->kill_switch();
+  if (ks.engaged) {
+    spdlog::warn("kill switch ENGAGED since {} by {}: {} (re-arm: tradingd rearm, daemon stopped)",
+                 ks.engaged_at ? format_rfc3339(*ks.engaged_at) : "?", ks.engaged_by, ks.reason);
+  }
+  spdlog::info("trading state {}", to_string(risk_->trading_state().state));
   return {};
 }
 
@@ -152,13 +186,21 @@ void PaperRuntime::on_signal(int signo) {
       break;
     case SIGUSR1:
     case SIGUSR2:
-      spdlog::warn("{}: the kill switch arrives with the risk manager; nothing changed",
-                   signo == SIGUSR1 ? "SIGUSR1" : "SIGUSR2");
+      engage_from_signal(signo);
       break;
   }
   signals_.async_wait([this](const boost::system::error_code& ec, int s) {
     if (!ec) on_signal(s);
   });
+}
+
+void PaperRuntime::engage_from_signal(int signo) {
+  const bool flatten = signo == SIGUSR2;
+  const char* name = flatten ? "SIGUSR2" : "SIGUSR1";
+  auto r = risk_->engage(flatten ? "SIGUSR2: engage and flatten" : "SIGUSR1: engage",
+                         std::string("signal:") + name, flatten, scheduler_.now());
+  spdlog::warn("kill switch engaged by {}: {} orders cancelled, {} positions closing", name,
+               r.cancelled.size(), r.positions.size());
 }
 
 void PaperRuntime::reload() {
@@ -167,8 +209,13 @@ void PaperRuntime::reload() {
     spdlog::error("reload refused, nothing changed:\n{}", format_errors(loaded.error()));
     return;
   }
+  if (auto st = risk_->set_limits(loaded->risk, "config:SIGHUP"); !st) {
+    spdlog::error("reload refused, nothing changed: {}", st.error().message);
+    return;
+  }
+  config_.risk = loaded->risk;
   spdlog::set_level(spdlog::level::from_str(loaded->log.level));
-  spdlog::info("reload: configuration valid; log level applied, other changes apply at restart");
+  spdlog::info("reload: risk limits and log level applied; other changes apply at restart");
 }
 
 void PaperRuntime::begin_stop(const char* why) {

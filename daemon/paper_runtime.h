@@ -15,36 +15,41 @@
 #include "core/scheduler.h"
 #include "daemon/config.h"
 #include "daemon/log_sink.h"
-#include "risk/pass_through_risk.h"
+#include "daemon/data_dir.h"
+#include "risk/risk_manager.h"
 
 namespace td::daemon {
 
 class PaperRuntime {
  public:
   // Builds every component; fails on anything the config validation let through.
-  static Result<std::unique_ptr<PaperRuntime>> create(const Config& config, LoadOptions reload);
+  static Result<std::unique_ptr<PaperRuntime>> create(const Config& config, LoadOptions reload,
+                                                      DataDirLock data_dir);
   // Runs until SIGTERM/SIGINT or the configured simulated duration; returns the exit code.
   int run();
 
  private:
-  PaperRuntime(const Config& config, LoadOptions reload);
+  PaperRuntime(const Config& config, LoadOptions reload, DataDirLock data_dir);
   Status build();
   void pace();
   void on_signal(int signo);
   void begin_stop(const char* why);
   void reload();
   void schedule_summary();
+  Status restore_risk_state();
+  void engage_from_signal(int signo);
 
   Config config_;
   LoadOptions reload_options_;
+  DataDirLock data_dir_;
   boost::asio::io_context io_;
   boost::asio::signal_set signals_;
   boost::asio::steady_timer pacer_;
   SimScheduler scheduler_;
   std::unique_ptr<sim::MarketSimulator> market_;
   std::unique_ptr<sim::SimBroker> broker_;
-  risk::PassThroughRisk risk_;
   std::unique_ptr<Engine> engine_;
+  std::unique_ptr<risk::RiskManager> risk_;
   std::unique_ptr<LogSink> log_;
   Timestamp sim_origin_{};
   Timestamp sim_end_{Timestamp::max()};

@@ -38,6 +38,10 @@ class ConfigTest : public ::testing::Test {
             std::map<std::string, std::string> env = {}) {
     auto r = load(text, std::move(sets), std::move(env));
     EXPECT_TRUE(r.has_value()) << (r ? "" : format_errors(r.error()));
+    // What the loader accepts, the risk library accepts.
+    if (r) {
+      EXPECT_EQ(td::risk::validate(r->risk), std::vector<std::string>{});
+    }
     return r ? *r : Config{};
   }
   Errors bad(const std::string& text, std::vector<std::string> sets = {},
@@ -379,6 +383,326 @@ strategies:
   EXPECT_TRUE(spec.members[1].members.empty());
 }
 
+// ------------------------------------------------------------ risk
+
+using td::risk::BreakerAction;
+using td::risk::ThrottleAction;
+
+TEST_F(ConfigTest, EveryRiskKeyLoadsExactly) {
+  const Config c = ok(R"(instruments: [{symbol: SPY}, {symbol: QQQ}, {symbol: MES, sec_type: FUT}]
+risk:
+  max_order_qty: "1000"
+  max_order_notional: 1000000.5
+  min_notional: "0.01"
+  price_collar_pct: "2.5"
+  reference_max_age: 45s
+  max_position_qty: 2000
+  max_position_notional: "250000"
+  max_gross_exposure: "500000"
+  max_net_exposure: "300000.12345678"
+  max_working_orders: 50
+  max_orders_per_second: 10
+  max_orders_per_minute: 300
+  throttle: queue
+  duplicate_window: 500ms
+  allowed_symbols: [SPY, MES]
+  allow_short: false
+  daily_loss_limit: "5000"
+  daily_loss_action: reduce
+  max_drawdown: "8000"
+  max_drawdown_pct: 12.5
+  max_drawdown_action: alert
+  max_consecutive_losses: 4
+  consecutive_losses_cooldown: 30m
+  consecutive_losses_action: halt
+  max_position_duration: 2h
+  stale_data_after: 30s
+  broker_disconnect_after: 1m
+  broker_disconnect_action: reduce
+)");
+  const td::risk::RiskLimits& r = c.risk;
+  EXPECT_EQ(r.max_order_qty, Decimal::from_int(1000));
+  EXPECT_EQ(r.max_order_notional, Decimal::from_units(100'000'050'000'000));
+  EXPECT_EQ(r.min_notional.units(), 1'000'000);
+  EXPECT_EQ(r.price_collar_pct, Decimal::from_units(250'000'000));
+  EXPECT_EQ(r.reference_max_age, std::chrono::seconds(45));
+  EXPECT_EQ(r.max_position_qty, Decimal::from_int(2000));
+  EXPECT_EQ(r.max_position_notional, Decimal::from_int(250000));
+  EXPECT_EQ(r.max_gross_exposure, Decimal::from_int(500000));
+  EXPECT_EQ(r.max_net_exposure.units(), 30'000'012'345'678);
+  EXPECT_EQ(r.max_working_orders, 50);
+  EXPECT_EQ(r.max_orders_per_second, 10);
+  EXPECT_EQ(r.max_orders_per_minute, 300);
+  EXPECT_EQ(r.throttle_action, ThrottleAction::kQueue);
+  EXPECT_EQ(r.duplicate_window, std::chrono::milliseconds(500));
+  EXPECT_EQ(r.allowed_symbols, (std::set<Symbol>{Symbol("SPY"), Symbol("MES")}));
+  EXPECT_FALSE(r.allow_short);
+  EXPECT_EQ(r.daily_loss_limit, Decimal::from_int(5000));
+  EXPECT_EQ(r.daily_loss_action, BreakerAction::kReduce);
+  EXPECT_EQ(r.max_drawdown, Decimal::from_int(8000));
+  EXPECT_EQ(r.max_drawdown_pct, Decimal::from_units(1'250'000'000));
+  EXPECT_EQ(r.max_drawdown_action, BreakerAction::kAlert);
+  EXPECT_EQ(r.max_consecutive_losses, 4);
+  EXPECT_EQ(r.consecutive_losses_cooldown, std::chrono::minutes(30));
+  EXPECT_EQ(r.consecutive_losses_action, BreakerAction::kHalt);
+  EXPECT_EQ(r.max_position_duration, std::chrono::hours(2));
+  EXPECT_EQ(r.stale_data_after, std::chrono::seconds(30));
+  EXPECT_EQ(r.broker_disconnect_after, std::chrono::minutes(1));
+  EXPECT_EQ(r.broker_disconnect_action, BreakerAction::kReduce);
+  EXPECT_TRUE(r.trading_hours.empty());  // no instrument has trading_hours
+}
+
+TEST_F(ConfigTest, RiskDefaults) {
+  for (const char* text : {"mode: paper\n", "risk:\n", "risk: {}\n"}) {
+    const td::risk::RiskLimits r = ok(text).risk;
+    for (const Decimal* d :
+         {&r.max_order_qty, &r.max_order_notional, &r.min_notional, &r.price_collar_pct,
+          &r.max_position_qty, &r.max_position_notional, &r.max_gross_exposure, &r.max_net_exposure,
+          &r.daily_loss_limit, &r.max_drawdown, &r.max_drawdown_pct})
+      EXPECT_TRUE(d->is_zero()) << text;
+    EXPECT_EQ(r.reference_max_age, std::chrono::seconds(30));
+    EXPECT_EQ(r.max_working_orders, 0);
+    EXPECT_EQ(r.max_orders_per_second, 0);
+    EXPECT_EQ(r.max_orders_per_minute, 0);
+    EXPECT_EQ(r.throttle_action, ThrottleAction::kRefuse);
+    EXPECT_EQ(r.duplicate_window.count(), 0);
+    EXPECT_TRUE(r.allowed_symbols.empty());
+    EXPECT_TRUE(r.allow_short);
+    EXPECT_EQ(r.daily_loss_action, BreakerAction::kHalt);
+    EXPECT_EQ(r.max_drawdown_action, BreakerAction::kHalt);
+    EXPECT_EQ(r.max_consecutive_losses, 0);
+    EXPECT_EQ(r.consecutive_losses_cooldown, std::chrono::hours(1));
+    EXPECT_EQ(r.consecutive_losses_action, BreakerAction::kReduce);
+    EXPECT_EQ(r.max_position_duration.count(), 0);
+    EXPECT_EQ(r.stale_data_after.count(), 0);
+    EXPECT_EQ(r.broker_disconnect_after.count(), 0);
+    EXPECT_EQ(r.broker_disconnect_action, BreakerAction::kHalt);
+    EXPECT_TRUE(r.trading_hours.empty());
+  }
+  // Zero is off, and written zeros load (durations too).
+  const td::risk::RiskLimits z =
+      ok("risk: {reference_max_age: 0, consecutive_losses_cooldown: 0s, allowed_symbols: []}\n")
+          .risk;
+  EXPECT_EQ(z.reference_max_age.count(), 0);
+  EXPECT_EQ(z.consecutive_losses_cooldown.count(), 0);
+  EXPECT_TRUE(z.allowed_symbols.empty());
+}
+
+TEST_F(ConfigTest, BadRiskValuesNameKeyAndLine) {
+  const Errors e = bad(R"(instruments: [{symbol: SPY}]
+risk:
+  max_order_qty: -1
+  min_notional: "-0.01"
+  max_position_qty: lots
+  max_position_notional: [1]
+  max_gross_exposure: -5
+  max_net_exposure: "1e-9"
+  reference_max_age: -1s
+  max_working_orders: 2.5
+  max_orders_per_minute: -1
+  throttle: drop
+  duplicate_window: soon
+  allowed_symbols: [SPY, IWM, SPY]
+  allow_short: perhaps
+  daily_loss_action: stop
+  max_drawdown: {a: 1}
+  max_drawdown_pct: 101
+  max_drawdown_action: hlat
+  max_consecutive_losses: three
+  consecutive_losses_cooldown: 1.5h
+  consecutive_losses_action: ""
+  max_position_duration: -2h
+  stale_data_after: "30 s"
+  broker_disconnect_after: []
+  broker_disconnect_action: [halt]
+)");
+  EXPECT_TRUE(has_error(e, "risk.max_order_qty", 3, "must be >= 0, got -1"));
+  EXPECT_TRUE(has_error(e, "risk.min_notional", 4, "must be >= 0"));
+  EXPECT_TRUE(has_error(e, "risk.max_position_qty", 5, "expected a decimal number, got 'lots'"));
+  EXPECT_TRUE(
+      has_error(e, "risk.max_position_notional", 6, "expected a decimal number, got a list"));
+  EXPECT_TRUE(has_error(e, "risk.max_gross_exposure", 7, "must be >= 0"));
+  EXPECT_TRUE(has_error(e, "risk.max_net_exposure", 8, "more than 8 decimal places"));
+  EXPECT_TRUE(has_error(e, "risk.reference_max_age", 9, "must not be negative"));
+  EXPECT_TRUE(has_error(e, "risk.max_working_orders", 10, "expected an integer, got '2.5'"));
+  EXPECT_TRUE(has_error(e, "risk.max_orders_per_minute", 11, "between 0 and 100000, got -1"));
+  EXPECT_TRUE(has_error(e, "risk.throttle", 12, "must be one of refuse|queue, got 'drop'"));
+  EXPECT_TRUE(has_error(e, "risk.duplicate_window", 13, "expected a duration"));
+  EXPECT_TRUE(
+      has_error(e, "risk.allowed_symbols[1]", 14, "unknown symbol 'IWM': not in instruments"));
+  EXPECT_TRUE(has_error(e, "risk.allowed_symbols[2]", 14, "duplicate symbol 'SPY'"));
+  EXPECT_TRUE(has_error(e, "risk.allow_short", 15, "expected true or false"));
+  EXPECT_TRUE(
+      has_error(e, "risk.daily_loss_action", 16, "must be one of reduce|halt|alert, got 'stop'"));
+  EXPECT_TRUE(has_error(e, "risk.max_drawdown", 17, "expected a decimal number, got a map"));
+  EXPECT_TRUE(has_error(e, "risk.max_drawdown_pct", 18, "between 0 and 100"));
+  EXPECT_TRUE(has_error(e, "risk.max_drawdown_action", 19, "(did you mean 'halt'?)"));
+  EXPECT_TRUE(has_error(e, "risk.max_consecutive_losses", 20, "expected an integer"));
+  EXPECT_TRUE(has_error(e, "risk.consecutive_losses_cooldown", 21, "expected a duration"));
+  EXPECT_TRUE(
+      has_error(e, "risk.consecutive_losses_action", 22, "must be one of reduce|halt|alert"));
+  EXPECT_TRUE(has_error(e, "risk.max_position_duration", 23, "must not be negative"));
+  EXPECT_TRUE(has_error(e, "risk.stale_data_after", 24, "expected a duration"));
+  EXPECT_TRUE(has_error(e, "risk.broker_disconnect_after", 25, "expected a duration, got a list"));
+  EXPECT_TRUE(has_error(e, "risk.broker_disconnect_action", 26, "expected a string, got a list"));
+  EXPECT_EQ(e.size(), 25u) << format_errors(e);
+
+  // Consistency: a minimum above the maximum lets nothing through.
+  const Errors m = bad("risk:\n  max_order_notional: 100\n  min_notional: 200\n");
+  EXPECT_TRUE(has_error(m, "risk.min_notional", 3, "above max_order_notional (100)"));
+  EXPECT_EQ(m.size(), 1u) << format_errors(m);  // not again from td::risk::validate()
+  EXPECT_EQ(ok("risk: {max_order_notional: 0, min_notional: 200}\n").risk.min_notional,
+            Decimal::from_int(200));
+  // Percentages, rate limits and the losing-streak cooldown have upper/lower bounds.
+  const Errors r = bad(R"(risk:
+  price_collar_pct: 100.5
+  max_orders_per_second: 100001
+  max_orders_per_minute: 100000
+  max_consecutive_losses: 3
+  consecutive_losses_cooldown: 0s
+)");
+  EXPECT_TRUE(has_error(r, "risk.price_collar_pct", 2, "between 0 and 100"));
+  EXPECT_TRUE(has_error(r, "risk.max_orders_per_second", 3, "between 0 and 100000"));
+  EXPECT_TRUE(has_error(r, "risk.consecutive_losses_cooldown", 6,
+                        "> 0 when max_consecutive_losses is set"));
+  EXPECT_EQ(r.size(), 3u) << format_errors(r);
+  // An unknown key gets a suggestion among the risk keys.
+  EXPECT_TRUE(has_error(bad("risk:\n  max_drawdown_prc: 5\n"), "risk.max_drawdown_prc", 2,
+                        "(did you mean 'max_drawdown_pct'?)"));
+  EXPECT_TRUE(has_error(bad("risk:\n  allowed_symbols: SPY\n"), "risk.allowed_symbols", 2,
+                        "expected a list, got 'SPY'"));
+}
+
+TEST_F(ConfigTest, TradingHoursLoadIntoRiskLimitsBySymbol) {
+  const Config c = ok(R"(instruments:
+  - symbol: SPY
+    trading_hours:
+      timezone: America/New_York
+      open: "09:30"
+      close: "16:00"
+      days: [mon, tue, wed, thu, fri]
+      outside_rth: true
+  - symbol: MES
+    sec_type: FUT
+    trading_hours: {timezone: America/Chicago, open: "08:30", close: "15:15", days: [Sun, wed, SAT]}
+  - symbol: QQQ
+    trading_hours: {}
+  - symbol: EUR.USD
+)");
+  const auto& th = c.risk.trading_hours;
+  ASSERT_EQ(th.size(), 3u);  // EUR.USD has none: it trades around the clock
+  EXPECT_FALSE(th.count(Symbol("EUR.USD")));
+  const td::risk::TradingHours& spy = th.at(Symbol("SPY"));
+  EXPECT_EQ(spy.timezone, "America/New_York");
+  EXPECT_EQ(spy.open, std::chrono::minutes(9 * 60 + 30));
+  EXPECT_EQ(spy.close, std::chrono::minutes(16 * 60));
+  EXPECT_EQ(spy.weekdays, (std::set<int>{1, 2, 3, 4, 5}));
+  EXPECT_TRUE(spy.outside_rth);
+  const td::risk::TradingHours& mes = th.at(Symbol("MES"));
+  EXPECT_EQ(mes.timezone, "America/Chicago");
+  EXPECT_EQ(mes.open, std::chrono::minutes(8 * 60 + 30));
+  EXPECT_EQ(mes.close, std::chrono::minutes(15 * 60 + 15));
+  EXPECT_EQ(mes.weekdays, (std::set<int>{0, 3, 6}));  // 0 = Sunday .. 6 = Saturday
+  EXPECT_FALSE(mes.outside_rth);
+  // Empty: every default (US equities' regular hours).
+  const td::risk::TradingHours& qqq = th.at(Symbol("QQQ"));
+  const td::risk::TradingHours d;
+  EXPECT_EQ(qqq.timezone, "America/New_York");
+  EXPECT_EQ(qqq.open, d.open);
+  EXPECT_EQ(qqq.close, d.close);
+  EXPECT_EQ(qqq.weekdays, (std::set<int>{1, 2, 3, 4, 5}));
+  EXPECT_FALSE(qqq.outside_rth);
+  // A session may end at midnight.
+  EXPECT_EQ(ok("instruments: [{symbol: SPY, trading_hours: {open: \"00:00\", close: \"24:00\"}}]\n")
+                .risk.trading_hours.at(Symbol("SPY"))
+                .close,
+            std::chrono::hours(24));
+  EXPECT_TRUE(has_error(bad("instruments: [{symbol: SPY, trading_hours: {open: \"24:00\"}}]\n"),
+                        "instruments[0].trading_hours.open", 1, "(00:00..23:59), got '24:00'"));
+  // The risk section, read before or after the instruments, keeps them.
+  EXPECT_EQ(ok("risk: {max_order_qty: 5}\ninstruments: [{symbol: SPY, trading_hours: {}}]\n")
+                .risk.trading_hours.size(),
+            1u);
+}
+
+TEST_F(ConfigTest, BadTradingHoursNameKeyAndLine) {
+  const Errors e = bad(R"(instruments:
+  - symbol: SPY
+    trading_hours:
+      timezone: Mars/Olympus_Mons
+      open: "16:00"
+      close: "09:30"
+      days: [mon, tues, fri, mon]
+      outside_rth: sometimes
+  - symbol: QQQ
+    trading_hours: {open: "9:30", close: "24:01", days: []}
+  - symbol: IWM
+    trading_hours: {open: "17:00"}
+  - symbol: DIA
+    trading_hours: {open: "10:00", close: "10:00", days: mon, hours: 3}
+  - symbol: MES
+    trading_hours: always
+)");
+  EXPECT_TRUE(has_error(e, "instruments[0].trading_hours.timezone", 4,
+                        "unknown time zone 'Mars/Olympus_Mons'"));
+  EXPECT_TRUE(has_error(e, "instruments[0].trading_hours.close", 6,
+                        "close (09:30) must be after open (16:00)"));
+  EXPECT_TRUE(
+      has_error(e, "instruments[0].trading_hours.days[1]", 7,
+                "must be one of sun|mon|tue|wed|thu|fri|sat, got 'tues' (did you mean 'tue'?)"));
+  EXPECT_TRUE(has_error(e, "instruments[0].trading_hours.days[3]", 7, "duplicate day 'mon'"));
+  EXPECT_TRUE(
+      has_error(e, "instruments[0].trading_hours.outside_rth", 8, "expected true or false"));
+  EXPECT_TRUE(
+      has_error(e, "instruments[1].trading_hours.open", 10, "HH:MM (00:00..23:59), got '9:30'"));
+  EXPECT_TRUE(
+      has_error(e, "instruments[1].trading_hours.close", 10, "HH:MM (00:00..24:00), got '24:01'"));
+  EXPECT_TRUE(has_error(e, "instruments[1].trading_hours.days", 10, "at least one day"));
+  // Only open written, after the default close: the error points at open.
+  EXPECT_TRUE(has_error(e, "instruments[2].trading_hours.open", 12,
+                        "close (16:00) must be after open (17:00)"));
+  EXPECT_TRUE(has_error(e, "instruments[3].trading_hours.close", 14, "must be after open (10:00)"));
+  EXPECT_TRUE(has_error(e, "instruments[3].trading_hours.days", 14, "expected a list, got 'mon'"));
+  EXPECT_TRUE(has_error(e, "instruments[3].trading_hours.hours", 14, "unknown key 'hours'"));
+  EXPECT_TRUE(has_error(e, "instruments[4].trading_hours", 16, "expected a map, got 'always'"));
+  EXPECT_EQ(e.size(), 13u) << format_errors(e);
+}
+
+TEST_F(ConfigTest, RiskOverrides) {
+  const std::string file =
+      "instruments: [{symbol: SPY}, {symbol: QQQ}]\n"
+      "risk:\n  daily_loss_limit: 100\n  throttle: refuse\n";
+  const Config c =
+      ok(file,
+         {"risk.throttle=queue", "risk.allowed_symbols=[QQQ]", "risk.daily_loss_action=alert",
+          "risk.stale_data_after=10s", "instruments[0].trading_hours={open: \"10:00\"}"},
+         {{"TRADINGD__RISK__DAILY_LOSS_LIMIT", "250"},
+          {"TRADINGD__RISK__MAX_DRAWDOWN_PCT", "\"7.5\""},
+          {"TRADINGD__RISK__ALLOW_SHORT", "false"}});
+  EXPECT_EQ(c.risk.throttle_action, ThrottleAction::kQueue);
+  EXPECT_EQ(c.risk.daily_loss_limit, Decimal::from_int(250));
+  EXPECT_EQ(c.risk.max_drawdown_pct, Decimal::from_units(750'000'000));
+  EXPECT_FALSE(c.risk.allow_short);
+  EXPECT_EQ(c.risk.allowed_symbols, (std::set<Symbol>{Symbol("QQQ")}));
+  EXPECT_EQ(c.risk.daily_loss_action, BreakerAction::kAlert);
+  EXPECT_EQ(c.risk.stale_data_after, std::chrono::seconds(10));
+  ASSERT_EQ(c.risk.trading_hours.size(), 1u);
+  EXPECT_EQ(c.risk.trading_hours.at(Symbol("SPY")).open, std::chrono::minutes(600));
+  EXPECT_EQ(ok(file, {}, {{"TRADINGD__RISK__DAILY_LOSS_LIMIT", "250"}}).risk.daily_loss_limit,
+            Decimal::from_int(250));
+
+  const Errors e = bad(file, {"risk.throttle=later", "risk.allowed_symbols=[IWM]"},
+                       {{"TRADINGD__RISK__DAILY_LOSS_LIMIT", "-250"},
+                        {"TRADINGD__INSTRUMENTS__1__TRADING_HOURS__DAYS", "[funday]"}});
+  EXPECT_TRUE(has_error(e, "risk.throttle", 0, "must be one of refuse|queue", "--set"));
+  EXPECT_TRUE(has_error(e, "risk.allowed_symbols[0]", 0, "unknown symbol 'IWM'", "--set"));
+  EXPECT_TRUE(
+      has_error(e, "risk.daily_loss_limit", 0, "must be >= 0", "TRADINGD__RISK__DAILY_LOSS_LIMIT"));
+  EXPECT_TRUE(has_error(e, "instruments[1].trading_hours.days[0]", 0, "got 'funday'",
+                        "TRADINGD__INSTRUMENTS__1__TRADING_HOURS__DAYS"));
+  EXPECT_EQ(e.size(), 4u) << format_errors(e);
+}
+
 // ------------------------------------------------------------ file errors
 
 TEST_F(ConfigTest, MissingFile) {
@@ -547,7 +871,7 @@ risk:
   EXPECT_TRUE(has_error(e, "risk.max_order_qty", 16, "must be >= 0"));
   EXPECT_TRUE(has_error(e, "risk.max_order_notional", 17, "must be >= 0"));
   EXPECT_TRUE(has_error(e, "risk.price_collar_pct", 18, "must be >= 0"));
-  EXPECT_TRUE(has_error(e, "risk.max_orders_per_second", 19, "must be >= 0"));
+  EXPECT_TRUE(has_error(e, "risk.max_orders_per_second", 19, "between 0 and 100000"));
   EXPECT_TRUE(has_error(e, "risk.daily_loss_limit", 20, "must be >= 0"));
 }
 

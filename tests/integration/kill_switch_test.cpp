@@ -1,0 +1,104 @@
+// The kill switch through the built binary: signals engage it, it is latched
+// in data_dir across a restart, and only a re-arm lets trading resume.
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "tests/integration/process.h"
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+using td::testing::lines_containing;
+using td::testing::Process;
+
+namespace {
+
+const std::string kBin = TRADINGD_BIN;
+const std::string kPaper = std::string(TRADINGD_SOURCE_DIR) + "/config/paper.yaml";
+
+struct TempDir {
+  TempDir() {
+    std::string t = (fs::temp_directory_path() / "tradingd-ks-XXXXXX").string();
+    path = mkdtemp(t.data());
+  }
+  ~TempDir() { fs::remove_all(path); }
+  fs::path path;
+};
+
+std::vector<std::string> paper_args(const TempDir& d) {
+  return {kBin, "run", "--config", kPaper, "--set", "data_dir=" + d.path.string()};
+}
+
+}  // namespace
+
+TEST(KillSwitch, SigusrEngagesAndItSurvivesARestartUntilRearmed) {
+  TempDir dir;
+  {
+    Process p(paper_args(dir));
+    ASSERT_TRUE(p.wait_for_text(" fill ", 60s)) << p.output();
+    p.signal(SIGUSR2);  // engage and flatten
+    ASSERT_TRUE(p.wait_for_text("kill switch engaged by SIGUSR2", 10s)) << p.output();
+    // Every position is closed by the flatten orders.
+    ASSERT_TRUE(p.wait_for_text("source=flatten", 10s)) << p.output();
+    p.signal(SIGTERM);
+    auto rc = p.wait_exit(5s);
+    ASSERT_TRUE(rc.has_value());
+    EXPECT_EQ(*rc, 0) << p.output();
+  }
+  ASSERT_TRUE(fs::exists(dir.path / "risk-state"));
+  {
+    // Restarted: still engaged; strategies' new exposure is denied.
+    Process p(paper_args(dir));
+    ASSERT_TRUE(p.wait_for_text("kill switch ENGAGED", 30s)) << p.output();
+    ASSERT_TRUE(p.wait_for_text("check=kill_switch_engaged", 60s)) << p.output();
+    EXPECT_TRUE(lines_containing(p.output(), " fill ").empty()) << p.output();
+    // An offline re-arm is refused while the daemon holds the data_dir.
+    Process r({kBin, "rearm", "--config", kPaper, "--set", "data_dir=" + dir.path.string(),
+               "--reason", "test"});
+    auto rrc = r.wait_exit(10s);
+    ASSERT_TRUE(rrc.has_value());
+    EXPECT_NE(*rrc, 0) << r.output();
+    p.signal(SIGTERM);
+    ASSERT_TRUE(p.wait_exit(5s).has_value());
+  }
+  {
+    Process r({kBin, "rearm", "--config", kPaper, "--set", "data_dir=" + dir.path.string(),
+               "--reason", "checked, resume"});
+    auto rc = r.wait_exit(10s);
+    ASSERT_TRUE(rc.has_value());
+    EXPECT_EQ(*rc, 0) << r.output();
+  }
+  {
+    Process p(paper_args(dir));
+    ASSERT_TRUE(p.wait_for_text(" fill ", 60s)) << p.output();
+    EXPECT_EQ(p.output().find("kill switch ENGAGED"), std::string::npos);
+    p.signal(SIGTERM);
+    ASSERT_TRUE(p.wait_exit(5s).has_value());
+  }
+}
+
+TEST(KillSwitch, TwoDaemonsCannotShareADataDir) {
+  TempDir dir;
+  Process a(paper_args(dir));
+  ASSERT_TRUE(a.wait_for_text("paper mode:", 30s)) << a.output();
+  Process b(paper_args(dir));
+  auto rc = b.wait_exit(10s);
+  ASSERT_TRUE(rc.has_value());
+  EXPECT_EQ(*rc, 1);
+  EXPECT_NE(b.output().find("in use"), std::string::npos) << b.output();
+  a.signal(SIGTERM);
+  ASSERT_TRUE(a.wait_exit(5s).has_value());
+}
+
+TEST(KillSwitch, CorruptStateFileStartsHalted) {
+  TempDir dir;
+  {
+    std::ofstream(dir.path / "risk-state") << "garbage\n";
+  }
+  Process p(paper_args(dir));
+  ASSERT_TRUE(p.wait_for_text("kill switch ENGAGED", 30s)) << p.output();
+  p.signal(SIGTERM);
+  ASSERT_TRUE(p.wait_exit(5s).has_value());
+}
