@@ -1,6 +1,6 @@
 #pragma once
-// The risk hook until the risk manager lands: lets every order through.
-// It exists so that every order path already goes through the hook.
+// A risk hook that lets every order through (tests and benchmarks that are
+// not about risk). The daemon uses risk::RiskManager (risk_manager.h).
 #include "core/risk_hook.h"
 
 namespace td::risk {

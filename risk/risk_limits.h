@@ -7,6 +7,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/decimal.h"
@@ -44,20 +45,20 @@ struct TradingHours {
 struct RiskLimits {
   // Pre-trade checks.
   Decimal max_order_qty;
-  Decimal max_order_notional;   // qty * price * multiplier
+  Decimal max_order_notional;  // qty * price * multiplier
   Decimal min_notional;
-  Decimal price_collar_pct;     // limit/stop within this % of the reference price
+  Decimal price_collar_pct;  // limit/stop within this % of the reference price
   Duration reference_max_age = std::chrono::seconds(30);  // "fresh" reference price
-  Decimal max_position_qty;     // per symbol, after the order, counting working orders
+  Decimal max_position_qty;  // per symbol, after the order, counting working orders
   Decimal max_position_notional;
-  Decimal max_gross_exposure;   // sum of |position value| after the order
-  Decimal max_net_exposure;     // |sum of signed position value| after the order
+  Decimal max_gross_exposure;  // sum of |position value| after the order
+  Decimal max_net_exposure;    // |sum of signed position value| after the order
   int64_t max_working_orders = 0;
   int64_t max_orders_per_second = 0;  // per source
   int64_t max_orders_per_minute = 0;  // per source
   ThrottleAction throttle_action = ThrottleAction::kRefuse;
-  Duration duplicate_window{0};       // same symbol/side/qty/price from one source
-  std::set<Symbol> allowed_symbols;   // empty: every configured instrument
+  Duration duplicate_window{0};      // same symbol/side/qty/price from one source
+  std::set<Symbol> allowed_symbols;  // empty: every configured instrument
   bool allow_short = true;
   std::map<Symbol, TradingHours> trading_hours;  // absent: the instrument trades around the clock
 
@@ -70,8 +71,8 @@ struct RiskLimits {
   int64_t max_consecutive_losses = 0;  // losing round trips in a row
   Duration consecutive_losses_cooldown = std::chrono::hours(1);
   BreakerAction consecutive_losses_action = BreakerAction::kReduce;
-  Duration max_position_duration{0};   // older positions are closed (forced exit)
-  Duration stale_data_after{0};        // no market data for this long blocks new exposure
+  Duration max_position_duration{0};  // older positions are closed (forced exit)
+  Duration stale_data_after{0};       // no market data for this long blocks new exposure
   Duration broker_disconnect_after{0};
   BreakerAction broker_disconnect_action = BreakerAction::kHalt;
 };

@@ -631,3 +631,37 @@ TEST_F(RiskMechanicsTest, QueuedOrdersAreRecheckedWhenTheyLeave) {
 
 }  // namespace
 }  // namespace td
+
+namespace td {
+namespace {
+
+class HaltedGate final : public RiskHook {
+ public:
+  std::optional<RiskDenial> pre_trade(const Order&, const EngineView&) override {
+    ++calls;
+    if (halted) return RiskDenial{"kill_switch_engaged", "halted", std::nullopt};
+    return std::nullopt;
+  }
+  bool halted = true;
+  int calls = 0;
+};
+
+// While halted, a strategy that keeps asking for the same target is not sent
+// to the gate again and again; a change of state (or of target) lets it retry.
+TEST_F(EngineTest, TargetsRefusedByTheStateGateAreNotRepeated) {
+  HaltedGate gate;
+  engine.set_risk_hook(gate);
+  add_strategy({D("10"), D("10"), D("10"), D("10")});
+  engine.start();
+  engine.on_bar(bar("100"));
+  engine.on_bar(bar("100"));
+  EXPECT_EQ(gate.calls, 1);
+  gate.halted = false;
+  engine.publish_risk_event({"kill_switch_rearmed", "", "admin", "ok", {}});
+  engine.on_bar(bar("100"));
+  EXPECT_EQ(gate.calls, 2);
+  EXPECT_EQ(broker.submitted.size(), 1u);
+}
+
+}  // namespace
+}  // namespace td
