@@ -428,6 +428,12 @@ Status Engine::modify(OrderId id, const OrderModification& m) {
   if (!o) return make_error(ErrorCode::kNotFound, "no order " + id.to_string());
   Order trial = *o;  // validate against the order as it would be
   if (auto st = trial.modify(m.qty, m.limit_price, m.stop_price, now()); !st) return st;
+  if (!is_risk_source(o->source())) {
+    if (auto denial = risk_->pre_modify(*o, trial, *this)) {
+      publish(OrderDeniedEvent{o, denial->check, "modify: " + denial->message});
+      return make_error(ErrorCode::kRejected, denial->check + ": " + denial->message);
+    }
+  }
   if (o->status() == OrderStatus::kQueued) {
     *o = std::move(trial);
     publish_order(*o, OrderStatus::kQueued);

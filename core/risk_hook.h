@@ -101,6 +101,12 @@ class RiskHook {
   virtual std::optional<RiskDenial> recheck(const Order& order, const EngineView& view) {
     return std::nullopt;
   }
+  // A working order is about to be modified into `modified` (new qty or
+  // prices): the same checks as a new order, as if `current` were not working.
+  virtual std::optional<RiskDenial> pre_modify(const Order& current, const Order& modified,
+                                               const EngineView& view) {
+    return std::nullopt;
+  }
   // Breakers: after every fill and every mark, and once a second (time-based ones).
   virtual void on_fill(const Fill& f, const EngineView& view) {}
   virtual void on_mark(const Symbol& s, const EngineView& view) {}

@@ -518,6 +518,47 @@ std::optional<RiskDenial> RiskManager::pre_trade(const Order& order, const Engin
   return std::nullopt;
 }
 
+namespace {
+// The engine's view as if one working order were not there: a modification
+// replaces that order's remaining quantity instead of adding to it.
+class WithoutOrder final : public EngineView {
+ public:
+  WithoutOrder(const EngineView& v, const Order& o) : v_(v), o_(o) {}
+  Timestamp now() const override { return v_.now(); }
+  const Portfolio& portfolio() const override { return v_.portfolio(); }
+  const Instrument* instrument(const Symbol& s) const override { return v_.instrument(s); }
+  std::optional<MarketRef> market_ref(const Symbol& s) const override { return v_.market_ref(s); }
+  WorkingQty working(const Symbol& s) const override {
+    WorkingQty w = v_.working(s);
+    if (s == o_.symbol() && o_.is_open()) {
+      Decimal& side = o_.side() == Side::kBuy ? w.buy : w.sell;
+      side = std::max(Decimal(), side - o_.remaining_qty());
+      if (w.orders > 0) --w.orders;
+    }
+    return w;
+  }
+  size_t working_orders() const override {
+    const size_t n = v_.working_orders();
+    return n > 0 ? n - 1 : 0;
+  }
+  bool broker_connected() const override { return v_.broker_connected(); }
+  Timestamp broker_disconnected_since() const override { return v_.broker_disconnected_since(); }
+
+ private:
+  const EngineView& v_;
+  const Order& o_;
+};
+}  // namespace
+
+std::optional<RiskDenial> RiskManager::pre_modify(const Order& current, const Order& modified,
+                                                  const EngineView& view) {
+  if (is_exempt_source(current.source())) return std::nullopt;
+  const WithoutOrder without(view, current);
+  auto d = pre_trade(modified, without);
+  view_ = &view;  // never keep the temporary view
+  return d;
+}
+
 std::optional<RiskDenial> RiskManager::run_chain(const Order& order, const EngineView& view,
                                                  Timestamp now, const char*& check,
                                                  SourceState*& source) {

@@ -93,6 +93,8 @@ class RiskManager final : public RiskHook {
 
   // RiskHook
   std::optional<RiskDenial> pre_trade(const Order& order, const EngineView& view) override;
+  std::optional<RiskDenial> pre_modify(const Order& current, const Order& modified,
+                                       const EngineView& view) override;
   // A queued order that already passed pre_trade is about to leave: the
   // trading-state gate and reduce_only are asked again (its own remaining
   // quantity, already counted in view.working(), is not counted twice).

@@ -8,6 +8,8 @@
 
 #include <deque>
 
+#include "risk/risk_manager.h"
+
 namespace td {
 namespace {
 
@@ -661,6 +663,37 @@ TEST_F(EngineTest, TargetsRefusedByTheStateGateAreNotRepeated) {
   engine.on_bar(bar("100"));
   EXPECT_EQ(gate.calls, 2);
   EXPECT_EQ(broker.submitted.size(), 1u);
+}
+
+}  // namespace
+}  // namespace td
+
+namespace td {
+namespace {
+
+// A modification passes the same checks as a new order, counting the order's
+// new size instead of adding it to its old one.
+TEST_F(EngineTest, ModificationsPassTheRiskChecks) {
+  risk::RiskLimits limits;
+  limits.max_order_qty = D("100");
+  limits.max_position_qty = D("150");
+  risk::RiskManager rm(limits, engine);
+  engine.set_risk_hook(rm);
+  auto r = engine.submit(limit_buy("50"));
+  ASSERT_FALSE(r->denial);
+  const OrderId id = r->order->id();
+  broker.accept(id);
+  OrderModification big;
+  big.qty = D("101");
+  auto st = engine.modify(id, big);
+  ASSERT_FALSE(st);
+  EXPECT_EQ(st.error().code, ErrorCode::kRejected);
+  EXPECT_NE(st.error().message.find("max_order_qty"), std::string::npos);
+  EXPECT_TRUE(broker.modified.empty());
+  OrderModification ok;
+  ok.qty = D("100");  // 100 working, not 150: inside max_position_qty
+  ASSERT_TRUE(engine.modify(id, ok));
+  EXPECT_EQ(broker.modified.size(), 1u);
 }
 
 }  // namespace
