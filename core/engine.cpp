@@ -294,7 +294,7 @@ std::optional<RiskDenial> Engine::admit(Order& o) {
     if (auto denial = risk_->pre_trade(o, *this)) {
       if (denial->retry_at) {  // throttled: wait in the queue, then ask again
         queue_order(id, QueuedReason::kThrottled);
-        scheduler_.schedule_at(*denial->retry_at, [this] { route_queue(); });
+        schedule_throttle_retry(*denial->retry_at);
         return std::nullopt;
       }
       const OrderStatus prev = o.status();
@@ -315,6 +315,18 @@ std::optional<RiskDenial> Engine::admit(Order& o) {
     route(o);
   }
   return std::nullopt;
+}
+
+// One timer for every throttled order: each retry asks each waiting order
+// once, and those still over the rate set the next retry.
+void Engine::schedule_throttle_retry(Timestamp at) {
+  if (throttle_timer_ && throttle_retry_at_ <= at) return;
+  if (throttle_timer_) scheduler_.cancel(*throttle_timer_);
+  throttle_retry_at_ = at;
+  throttle_timer_ = scheduler_.schedule_at(at, [this] {
+    throttle_timer_.reset();
+    route_queue();
+  });
 }
 
 void Engine::queue_order(OrderId id, QueuedReason reason) {
@@ -352,9 +364,8 @@ void Engine::route_queue() {
     const bool due = !(o->request().submit_at && *o->request().submit_at > now());
     (due ? ready : later).push_back(entry);
   }
-  std::stable_partition(ready.begin(), ready.end(), [this](const auto& e) {
-    return is_risk_source(order(e.first)->source());
-  });
+  std::stable_partition(ready.begin(), ready.end(),
+                        [this](const auto& e) { return is_risk_source(order(e.first)->source()); });
   queue_.assign(later.begin(), later.end());
   for (const auto& [id, reason] : ready) {
     Order* o = find(id);
@@ -545,6 +556,8 @@ void Engine::on_execution(const Execution& e) {
               .first;
     }
     it->second.apply(f.side, f.qty, f.price, f.commission, f.time);
+  } else if (is_risk_source(o->source())) {
+    attribute_closing_fill(f);
   }
   const Fill& stored = o->fills().back();
   const auto* h = portfolio_.holding(f.symbol);
@@ -563,6 +576,23 @@ void Engine::on_connection(bool connected, const std::string& detail) {
   publish(BrokerConnectionEvent{connected, detail});
   risk_->on_broker_connection(connected, *this);
   if (connected) route_queue();
+}
+
+void Engine::attribute_closing_fill(const Fill& f) {
+  // Each strategy holding the other side gives up its share, in strategy
+  // order, never beyond its own zero; the rest was not a strategy's.
+  Decimal left = f.qty;
+  for (auto& slot : slots_) {
+    if (left.is_zero()) break;
+    auto it = slot->positions.find(f.symbol);
+    if (it == slot->positions.end()) continue;
+    const Decimal held = it->second.qty();
+    const bool opposite = f.side == Side::kSell ? held.sign() > 0 : held.sign() < 0;
+    if (!opposite) continue;
+    const Decimal take = std::min(left, held.abs());
+    it->second.apply(f.side, take, f.price, Decimal(), f.time);
+    left -= take;
+  }
 }
 
 void Engine::set_contribution(const Order& o) {
@@ -597,8 +627,8 @@ void Engine::follow_up_flatten(const Symbol& s) {
   if (pos.is_zero()) {
     if (working(s).orders == 0) flattening_.erase(it);
   } else {
-    const std::string reason = it->second;
-    (void)close_position(s, "flatten", reason);
+    const Closing c = it->second;
+    (void)send_close(s, c.source, c.reason);
   }
   following_up_ = false;
 }
@@ -634,14 +664,27 @@ std::vector<FlattenResult> Engine::flatten(const std::string& reason) {
     if (!h.position.flat()) symbols.push_back(sym);
   std::vector<FlattenResult> out;
   for (const Symbol& sym : symbols) {
-    flattening_[sym] = reason;
-    out.push_back(close_position(sym, "flatten", reason));
+    flattening_[sym] = Closing{"flatten", reason};
+    out.push_back(send_close(sym, "flatten", reason));
   }
   return out;
 }
 
 FlattenResult Engine::close_position(const Symbol& s, const std::string& source,
                                      const std::string& reason) {
+  // A forced exit: what else works on the symbol is cancelled (it could add
+  // to the position or keep a close from being sent), and the symbol is
+  // driven to zero as those cancels land.
+  std::vector<OrderId> others;
+  for (const auto& [id, o] : orders_)
+    if (o->is_open() && o->symbol() == s && !is_risk_source(o->source())) others.push_back(id);
+  for (OrderId id : others) (void)cancel(id);
+  if (!portfolio_.position_qty(s).is_zero()) flattening_[s] = Closing{source, reason};
+  return send_close(s, source, reason);
+}
+
+FlattenResult Engine::send_close(const Symbol& s, const std::string& source,
+                                 const std::string& reason) {
   FlattenResult r{s, portfolio_.position_qty(s), std::nullopt, std::nullopt};
   if (r.qty.is_zero()) return r;
   const Side side = r.qty.sign() > 0 ? Side::kSell : Side::kBuy;
@@ -680,6 +723,9 @@ FlattenResult Engine::close_position(const Symbol& s, const std::string& source,
 void Engine::publish_risk_event(RiskEventData e) {
   if (e.kind == "trading_state" || e.kind == "kill_switch_rearmed")
     for (auto& slot : slots_) slot->gated_targets.clear();
+  // Re-armed: a flatten still following up must not close new positions.
+  if (e.kind == "kill_switch_rearmed")
+    std::erase_if(flattening_, [](const auto& kv) { return kv.second.source == "flatten"; });
   publish(RiskEvent{std::move(e)});
 }
 

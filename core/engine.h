@@ -128,6 +128,11 @@ class Engine final : public BrokerEvents,
   void note_order(const Order& o, bool filled_or_ended);
   void set_contribution(const Order& o);
   void follow_up_flatten(const Symbol& s);
+  // Sends what still has to be sent to bring s to zero (never beyond).
+  FlattenResult send_close(const Symbol& s, const std::string& source, const std::string& reason);
+  // A closing fill (flatten, risk:*) also closes the strategies' own books.
+  void attribute_closing_fill(const Fill& f);
+  void schedule_throttle_retry(Timestamp at);
   void schedule_tick();
   static bool is_risk_source(const std::string& source);
   Order* find(OrderId id);
@@ -155,7 +160,14 @@ class Engine final : public BrokerEvents,
   std::unordered_map<OrderId, Decimal> contrib_;  // gated orders -> remaining counted in working_
   size_t working_count_ = 0;
   std::deque<OrderId> cancel_queue_;  // cancels waiting for the broker
-  std::map<Symbol, std::string> flattening_;  // symbol -> reason, until flat with nothing working
+  // Symbols being closed (kill switch flatten, forced exits) until flat with
+  // nothing working: the closing source and the reason.
+  struct Closing {
+    std::string source, reason;
+  };
+  std::map<Symbol, Closing> flattening_;
+  std::optional<TimerId> throttle_timer_;
+  Timestamp throttle_retry_at_{};
   bool following_up_ = false;
   Timestamp disconnected_since_{};
   bool ticking_ = false;
