@@ -102,3 +102,32 @@ TEST(KillSwitch, CorruptStateFileStartsHalted) {
   p.signal(SIGTERM);
   ASSERT_TRUE(p.wait_exit(5s).has_value());
 }
+
+// SIGHUP applies new risk limits from the file; an invalid file changes nothing.
+TEST(KillSwitch, SighupAppliesRiskLimits) {
+  TempDir dir;
+  std::ifstream in(kPaper);
+  std::string text((std::istreambuf_iterator<char>(in)), {});
+  const fs::path cfg = dir.path / "paper.yaml";
+  std::ofstream(cfg) << text;
+  Process p({kBin, "run", "--config", cfg.string(), "--set", "data_dir=" + dir.path.string()});
+  ASSERT_TRUE(p.wait_for_text("paper mode:", 30s)) << p.output();
+  const std::string from = "max_order_qty: 1000";
+  ASSERT_NE(text.find(from), std::string::npos);
+  std::string changed = text;
+  changed.replace(changed.find(from), from.size(), "max_order_qty: 1");
+  std::ofstream(cfg) << changed;
+  p.signal(SIGHUP);
+  ASSERT_TRUE(p.wait_for_text("risk limits_changed", 10s)) << p.output();
+  // Strategies' orders above one share are now refused by the new limit.
+  EXPECT_TRUE(p.wait_for_text("check=max_order_qty", 60s)) << p.output();
+  std::string invalid = text;
+  invalid.replace(invalid.find(from), from.size(), "max_order_qty: -1");
+  std::ofstream(cfg) << invalid;
+  p.signal(SIGHUP);
+  EXPECT_TRUE(p.wait_for_text("reload refused", 10s)) << p.output();
+  p.signal(SIGTERM);
+  auto rc = p.wait_exit(5s);
+  ASSERT_TRUE(rc.has_value());
+  EXPECT_EQ(*rc, 0);
+}
