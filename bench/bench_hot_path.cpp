@@ -13,6 +13,7 @@
 #include "core/engine.h"
 #include "core/scheduler.h"
 #include "risk/pass_through_risk.h"
+#include "risk/risk_manager.h"
 #include "strategies/spec.h"
 
 namespace {
@@ -59,13 +60,35 @@ std::vector<MarketEvent> make_events(size_t n) {
   return ev;
 }
 
+risk::RiskLimits typical_limits() {
+  auto D = [](const char* s) { return *Decimal::parse(s); };
+  risk::RiskLimits l;
+  l.max_order_qty = D("1000");
+  l.max_order_notional = D("1000000");
+  l.price_collar_pct = D("5");
+  l.max_position_qty = D("2000");
+  l.max_gross_exposure = D("10000000");
+  l.max_working_orders = 50;
+  l.max_orders_per_second = 10;
+  l.daily_loss_limit = D("1000000");
+  l.max_drawdown_pct = D("50");
+  l.stale_data_after = std::chrono::seconds(30);
+  return l;
+}
+
 struct Rig {
   SimScheduler sched{kStart};
   sim::SimBroker broker;
-  risk::PassThroughRisk risk;
+  risk::PassThroughRisk pass;
   Engine engine;
+  std::unique_ptr<risk::RiskManager> manager;
 
-  Rig() : broker(sched, options()), engine(sched, broker, risk) {
+  explicit Rig(bool with_risk_manager = false)
+      : broker(sched, options()), engine(sched, broker, pass) {
+    if (with_risk_manager) {
+      manager = std::make_unique<risk::RiskManager>(typical_limits(), engine);
+      engine.set_risk_hook(*manager);
+    }
     (void)engine.add_instrument(spy());
     strategies::StrategySpec spec;
     spec.name = "hot";
@@ -107,7 +130,7 @@ void BM_HotPathThroughput(benchmark::State& state) {
   size_t fills = 0;
   for (auto _ : state) {
     state.PauseTiming();
-    auto rig = std::make_unique<Rig>();
+    auto rig = std::make_unique<Rig>(state.range(0) != 0);
     state.ResumeTiming();
     for (const auto& e : events) rig->deliver(e);
     state.PauseTiming();
@@ -121,7 +144,9 @@ void BM_HotPathThroughput(benchmark::State& state) {
                          benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
   state.counters["orders"] = static_cast<double>(fills);
 }
-BENCHMARK(BM_HotPathThroughput)->Unit(benchmark::kMillisecond);
+// Arg 0: the pass-through hook; arg 1: the risk manager with typical limits
+// (checks on every order, breakers on every mark and fill).
+BENCHMARK(BM_HotPathThroughput)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
 
 // Per-event latency distribution (each event timed on its own; the clock
 // read adds ~20-40 ns to every sample).
@@ -131,7 +156,7 @@ void BM_HotPathLatency(benchmark::State& state) {
   samples.reserve(events.size());
   for (auto _ : state) {
     state.PauseTiming();
-    auto rig = std::make_unique<Rig>();
+    auto rig = std::make_unique<Rig>(state.range(0) != 0);
     samples.clear();
     state.ResumeTiming();
     for (const auto& e : events) {
@@ -153,7 +178,7 @@ void BM_HotPathLatency(benchmark::State& state) {
   state.counters["p999_ns"] = pct(0.999);
   state.counters["max_ns"] = static_cast<double>(samples.back());
 }
-BENCHMARK(BM_HotPathLatency)->Unit(benchmark::kMillisecond)->Iterations(3);
+BENCHMARK(BM_HotPathLatency)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond)->Iterations(3);
 
 }  // namespace
 
