@@ -612,6 +612,10 @@ void Engine::set_contribution(const Order& o) {
 
 void Engine::note_order(const Order& o, bool filled_or_ended) {
   set_contribution(o);
+  if (o.is_open())
+    open_ids_.insert(o.id());
+  else
+    open_ids_.erase(o.id());
   if (!o.is_open())
     if (Slot* s = slot_for_source(o.source())) s->open_orders.erase(o.id());
   if (filled_or_ended && !flattening_.empty() && flattening_.count(o.symbol()))
@@ -646,8 +650,8 @@ WorkingQty Engine::working(const Symbol& s) const {
 
 std::vector<OrderId> Engine::cancel_all(const std::string& reason) {
   std::vector<OrderId> open;
-  for (const auto& [id, o] : orders_)
-    if (o->is_open() && !is_risk_source(o->source())) open.push_back(id);
+  for (const OrderId id : open_ids_)
+    if (!is_risk_source(order(id)->source())) open.push_back(id);
   std::vector<OrderId> cancelled;
   for (OrderId id : open) {
     if (auto st = cancel(id); st)
@@ -676,8 +680,10 @@ FlattenResult Engine::close_position(const Symbol& s, const std::string& source,
   // to the position or keep a close from being sent), and the symbol is
   // driven to zero as those cancels land.
   std::vector<OrderId> others;
-  for (const auto& [id, o] : orders_)
-    if (o->is_open() && o->symbol() == s && !is_risk_source(o->source())) others.push_back(id);
+  for (const OrderId id : open_ids_) {
+    const Order* o = order(id);
+    if (o->symbol() == s && !is_risk_source(o->source())) others.push_back(id);
+  }
   for (OrderId id : others) (void)cancel(id);
   if (!portfolio_.position_qty(s).is_zero()) flattening_[s] = Closing{source, reason};
   return send_close(s, source, reason);
@@ -692,9 +698,10 @@ FlattenResult Engine::send_close(const Symbol& s, const std::string& source,
   const Decimal already = side == Side::kSell ? w.sell : w.buy;
   const Decimal need = r.qty.abs() - already;
   if (need.sign() <= 0) {  // enough is already working on the closing side
-    for (const auto& [id, o] : orders_)
-      if (o->is_open() && o->symbol() == s && o->side() == side && is_risk_source(o->source()))
-        r.closing_order = id;
+    for (const OrderId id : open_ids_) {
+      const Order* o = order(id);
+      if (o->symbol() == s && o->side() == side && is_risk_source(o->source())) r.closing_order = id;
+    }
     return r;
   }
   OrderRequest req;

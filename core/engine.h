@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -172,6 +173,7 @@ class Engine final : public BrokerEvents,
   Timestamp disconnected_since_{};
   bool ticking_ = false;
   std::map<OrderId, std::unique_ptr<Order>> orders_;
+  std::set<OrderId> open_ids_;  // open orders, in id (creation) order
   std::unordered_map<std::string, OrderId> by_client_id_;
   std::unordered_set<std::string> exec_ids_;
   std::deque<std::pair<OrderId, QueuedReason>> queue_;
