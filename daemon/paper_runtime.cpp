@@ -24,8 +24,7 @@ PaperRuntime::PaperRuntime(const Config& config, LoadOptions reload, DataDirLock
   signals_.add(SIGUSR2);
 }
 
-Result<std::unique_ptr<PaperRuntime>> PaperRuntime::create(const Config& config,
-                                                           LoadOptions reload,
+Result<std::unique_ptr<PaperRuntime>> PaperRuntime::create(const Config& config, LoadOptions reload,
                                                            DataDirLock data_dir) {
   std::unique_ptr<PaperRuntime> rt(
       new PaperRuntime(config, std::move(reload), std::move(data_dir)));
@@ -121,6 +120,14 @@ Status PaperRuntime::restore_risk_state() {
 }
 
 int PaperRuntime::run() {
+  api::http::ServerOptions ho;
+  ho.host = config_.api.host;
+  ho.port = config_.api.port;
+  http_ = std::make_unique<api::http::HttpServer>(ho, router_);
+  if (auto ep = http_->start(); !ep) {
+    spdlog::error("API: {}", ep.error().message);
+    return 1;
+  }
   spdlog::info("paper mode: {} instruments, {} strategies, seed {}, speed {}, simulated start {}",
                config_.instruments.size(), config_.strategies.size(), config_.market.seed,
                config_.market.speed, format_rfc3339(scheduler_.now()));
@@ -225,6 +232,7 @@ void PaperRuntime::begin_stop(const char* why) {
   engine_->stop();
   market_->stop();
   pacer_.cancel();
+  if (http_) http_->stop();
   // No more market data: let acknowledgements and cancels already in flight land.
   scheduler_.run_until(scheduler_.now() + 2 * config_.market.ack_latency);
   log_->log_pnl();

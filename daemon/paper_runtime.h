@@ -9,13 +9,15 @@
 #include <chrono>
 #include <memory>
 
+#include "api/http/server.h"
 #include "brokers/sim/market_simulator.h"
 #include "brokers/sim/sim_broker.h"
 #include "core/engine.h"
 #include "core/scheduler.h"
 #include "daemon/config.h"
-#include "daemon/log_sink.h"
 #include "daemon/data_dir.h"
+#include "daemon/health_router.h"
+#include "daemon/log_sink.h"
 #include "risk/risk_manager.h"
 
 namespace td::daemon {
@@ -51,6 +53,8 @@ class PaperRuntime {
   std::unique_ptr<Engine> engine_;
   std::unique_ptr<risk::RiskManager> risk_;
   std::unique_ptr<LogSink> log_;
+  HealthRouter router_;
+  std::unique_ptr<api::http::HttpServer> http_;  // its own thread; stopped before the engine
   Timestamp sim_origin_{};
   Timestamp sim_end_{Timestamp::max()};
   std::chrono::steady_clock::time_point real_origin_;

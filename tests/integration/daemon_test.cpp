@@ -47,7 +47,8 @@ bool has_all(const std::string& out, std::initializer_list<const char*> needles)
 // minute, and SIGTERM stops it cleanly (exit 0) within 5 s.
 TEST(Daemon, PaperModeTradesThenStopsOnSigterm) {
   TempDir dir;
-  Process p({kBin, "run", "--config", kPaper, "--set", "data_dir=" + dir.path().string()});
+  Process p({kBin, "run", "--config", kPaper, "--set", "data_dir=" + dir.path().string(), "--set",
+             "api.listen=127.0.0.1:0"});
   const bool traded = p.wait_for(
       [](const std::string& o) {
         return has_all(o, {" order ", " fill ", " position ", " pnl equity="});
@@ -62,9 +63,50 @@ TEST(Daemon, PaperModeTradesThenStopsOnSigterm) {
   EXPECT_NE(p.output().find("[info] stopped"), std::string::npos);
 }
 
+// config.md start-up contract: one "listening on" line, then GET /healthz.
+TEST(Daemon, ListensAndAnswersHealthz) {
+  TempDir dir;
+  Process p({kBin, "run", "--config", kPaper, "--set", "data_dir=" + dir.path().string(), "--set",
+             "api.listen=127.0.0.1:0"});
+  ASSERT_TRUE(p.wait_for_text("listening on http://127.0.0.1:", 30s)) << p.output();
+  ASSERT_TRUE(p.wait_for_text("\n", 1s));
+  const int port = td::testing::listening_port(p.output());
+  ASSERT_GT(port, 0) << p.output();
+  const std::string ok = td::testing::http_get(port, "/healthz");
+  EXPECT_EQ(ok.rfind("HTTP/1.1 200", 0), 0u) << ok;
+  EXPECT_NE(ok.find(R"({"status":"ok"})"), std::string::npos) << ok;
+  EXPECT_NE(ok.find("X-Request-Id"), std::string::npos) << ok;
+  const std::string missing = td::testing::http_get(port, "/nope");
+  EXPECT_EQ(missing.rfind("HTTP/1.1 404", 0), 0u) << missing;
+  EXPECT_NE(missing.find("application/problem+json"), std::string::npos) << missing;
+  EXPECT_EQ(lines_containing(p.output(), "listening on").size(), 1u);
+  p.signal(SIGTERM);
+  auto rc = p.wait_exit(5s);
+  ASSERT_TRUE(rc.has_value());
+  EXPECT_EQ(*rc, 0) << p.output();
+}
+
+TEST(Daemon, PortInUseIsAClearError) {
+  TempDir a_dir, b_dir;
+  Process a({kBin, "run", "--config", kPaper, "--set", "data_dir=" + a_dir.path().string(), "--set",
+             "api.listen=127.0.0.1:0"});
+  ASSERT_TRUE(a.wait_for_text("listening on http://127.0.0.1:", 30s)) << a.output();
+  ASSERT_TRUE(a.wait_for_text("\n", 1s));
+  const int port = td::testing::listening_port(a.output());
+  Process b({kBin, "run", "--config", kPaper, "--set", "data_dir=" + b_dir.path().string(), "--set",
+             "api.listen=127.0.0.1:" + std::to_string(port)});
+  auto rc = b.wait_exit(30s);
+  ASSERT_TRUE(rc.has_value());
+  EXPECT_EQ(*rc, 1);
+  EXPECT_NE(b.output().find("in use"), std::string::npos) << b.output();
+  a.signal(SIGTERM);
+  ASSERT_TRUE(a.wait_exit(5s).has_value());
+}
+
 TEST(Daemon, SigintStopsCleanly) {
   TempDir dir;
-  Process p({kBin, "run", "--config", kPaper, "--set", "data_dir=" + dir.path().string()});
+  Process p({kBin, "run", "--config", kPaper, "--set", "data_dir=" + dir.path().string(), "--set",
+             "api.listen=127.0.0.1:0"});
   ASSERT_TRUE(p.wait_for_text("paper mode:", 30s)) << p.output();
   p.signal(SIGINT);
   auto rc = p.wait_exit(5s);
@@ -77,8 +119,8 @@ TEST(Daemon, SameSeedGivesIdenticalFills) {
   TempDir dir;
   auto run_once = [&] {
     Process p({kBin, "run", "--config", kPaper, "--set", "data_dir=" + dir.path().string(), "--set",
-               "market.speed=0", "--set", "market.start=2026-01-05T14:30:00Z", "--set",
-               "market.duration=8h"});
+               "api.listen=127.0.0.1:0", "--set", "market.speed=0", "--set",
+               "market.start=2026-01-05T14:30:00Z", "--set", "market.duration=8h"});
     auto rc = p.wait_exit(120s);
     EXPECT_TRUE(rc.has_value() && *rc == 0) << p.output();
     return lines_containing(p.output(), " fill ");
@@ -93,8 +135,9 @@ TEST(Daemon, DifferentSeedGivesDifferentFills) {
   TempDir dir;
   auto run_seed = [&](const char* seed) {
     Process p({kBin, "run", "--config", kPaper, "--set", "data_dir=" + dir.path().string(), "--set",
-               "market.speed=0", "--set", "market.start=2026-01-05T14:30:00Z", "--set",
-               "market.duration=4h", "--set", std::string("market.seed=") + seed});
+               "api.listen=127.0.0.1:0", "--set", "market.speed=0", "--set",
+               "market.start=2026-01-05T14:30:00Z", "--set", "market.duration=4h", "--set",
+               std::string("market.seed=") + seed});
     auto rc = p.wait_exit(120s);
     EXPECT_TRUE(rc.has_value() && *rc == 0) << p.output();
     return lines_containing(p.output(), " fill ");
@@ -196,7 +239,8 @@ TEST(Daemon, SighupWithBrokenFileKeepsRunning) {
   std::ifstream in(kPaper);
   std::string text((std::istreambuf_iterator<char>(in)), {});
   const std::string cfg = dir.write("paper.yaml", text);
-  Process p({kBin, "run", "--config", cfg, "--set", "data_dir=" + dir.path().string()});
+  Process p({kBin, "run", "--config", cfg, "--set", "data_dir=" + dir.path().string(), "--set",
+             "api.listen=127.0.0.1:0"});
   ASSERT_TRUE(p.wait_for_text("paper mode:", 30s)) << p.output();
   dir.write("paper.yaml", "mode: [\n");
   p.signal(SIGHUP);

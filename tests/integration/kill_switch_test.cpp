@@ -28,7 +28,10 @@ struct TempDir {
 };
 
 std::vector<std::string> paper_args(const TempDir& d) {
-  return {kBin, "run", "--config", kPaper, "--set", "data_dir=" + d.path.string()};
+  return {kBin,       "run",
+          "--config", kPaper,
+          "--set",    "data_dir=" + d.path.string(),
+          "--set",    "api.listen=127.0.0.1:0"};
 }
 
 }  // namespace
@@ -55,8 +58,8 @@ TEST(KillSwitch, SigusrEngagesAndItSurvivesARestartUntilRearmed) {
     ASSERT_TRUE(p.wait_for_text("check=kill_switch_engaged", 60s)) << p.output();
     EXPECT_TRUE(lines_containing(p.output(), " fill ").empty()) << p.output();
     // An offline re-arm is refused while the daemon holds the data_dir.
-    Process r({kBin, "rearm", "--config", kPaper, "--set", "data_dir=" + dir.path.string(),
-               "--reason", "test"});
+    Process r({kBin, "rearm", "--config", kPaper, "--set", "data_dir=" + dir.path.string(), "--set",
+               "api.listen=127.0.0.1:0", "--reason", "test"});
     auto rrc = r.wait_exit(10s);
     ASSERT_TRUE(rrc.has_value());
     EXPECT_NE(*rrc, 0) << r.output();
@@ -64,8 +67,8 @@ TEST(KillSwitch, SigusrEngagesAndItSurvivesARestartUntilRearmed) {
     ASSERT_TRUE(p.wait_exit(5s).has_value());
   }
   {
-    Process r({kBin, "rearm", "--config", kPaper, "--set", "data_dir=" + dir.path.string(),
-               "--reason", "checked, resume"});
+    Process r({kBin, "rearm", "--config", kPaper, "--set", "data_dir=" + dir.path.string(), "--set",
+               "api.listen=127.0.0.1:0", "--reason", "checked, resume"});
     auto rc = r.wait_exit(10s);
     ASSERT_TRUE(rc.has_value());
     EXPECT_EQ(*rc, 0) << r.output();
@@ -94,9 +97,7 @@ TEST(KillSwitch, TwoDaemonsCannotShareADataDir) {
 
 TEST(KillSwitch, CorruptStateFileStartsHalted) {
   TempDir dir;
-  {
-    std::ofstream(dir.path / "risk-state") << "garbage\n";
-  }
+  { std::ofstream(dir.path / "risk-state") << "garbage\n"; }
   Process p(paper_args(dir));
   ASSERT_TRUE(p.wait_for_text("kill switch ENGAGED", 30s)) << p.output();
   p.signal(SIGTERM);
@@ -110,7 +111,8 @@ TEST(KillSwitch, SighupAppliesRiskLimits) {
   std::string text((std::istreambuf_iterator<char>(in)), {});
   const fs::path cfg = dir.path / "paper.yaml";
   std::ofstream(cfg) << text;
-  Process p({kBin, "run", "--config", cfg.string(), "--set", "data_dir=" + dir.path.string()});
+  Process p({kBin, "run", "--config", cfg.string(), "--set", "data_dir=" + dir.path.string(),
+             "--set", "api.listen=127.0.0.1:0"});
   ASSERT_TRUE(p.wait_for_text("paper mode:", 30s)) << p.output();
   const std::string from = "max_order_qty: 1000";
   ASSERT_NE(text.find(from), std::string::npos);

@@ -122,3 +122,45 @@ inline std::vector<std::string> lines_containing(const std::string& text,
 }
 
 }  // namespace td::testing
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+namespace td::testing {
+
+// The port in the daemon's "listening on http://HOST:PORT" line (0 if none).
+inline int listening_port(const std::string& output) {
+  const std::string key = "listening on http://";
+  const size_t at = output.find(key);
+  if (at == std::string::npos) return 0;
+  const size_t colon = output.find(':', at + key.size());
+  const size_t end = output.find_first_not_of("0123456789", colon + 1);
+  return std::stoi(output.substr(colon + 1, end - colon - 1));
+}
+
+// A one-shot HTTP/1.1 GET on 127.0.0.1; the raw response ("" on failure).
+inline std::string http_get(int port, const std::string& path) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return "";
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(static_cast<uint16_t>(port));
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  timeval tv{10, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  std::string out;
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0) {
+    const std::string req =
+        "GET " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
+    if (::send(fd, req.data(), req.size(), 0) == static_cast<ssize_t>(req.size())) {
+      char buf[4096];
+      ssize_t n;
+      while ((n = ::recv(fd, buf, sizeof buf, 0)) > 0) out.append(buf, static_cast<size_t>(n));
+    }
+  }
+  ::close(fd);
+  return out;
+}
+
+}  // namespace td::testing
