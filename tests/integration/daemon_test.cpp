@@ -11,29 +11,12 @@ namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using td::testing::lines_containing;
 using td::testing::Process;
+using td::testing::TempDir;
 
 namespace {
 
 const std::string kBin = TRADINGD_BIN;
 const std::string kPaper = std::string(TRADINGD_SOURCE_DIR) + "/config/paper.yaml";
-
-class TempDir {
- public:
-  TempDir() {
-    std::string t = (fs::temp_directory_path() / "tradingd-it-XXXXXX").string();
-    path_ = mkdtemp(t.data());
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  std::string write(const std::string& name, const std::string& text) const {
-    const fs::path p = path_ / name;
-    std::ofstream(p) << text;
-    return p.string();
-  }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
 
 bool has_all(const std::string& out, std::initializer_list<const char*> needles) {
   for (const char* n : needles)

@@ -12,25 +12,17 @@ namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using td::testing::lines_containing;
 using td::testing::Process;
+using td::testing::TempDir;
 
 namespace {
 
 const std::string kBin = TRADINGD_BIN;
 const std::string kPaper = std::string(TRADINGD_SOURCE_DIR) + "/config/paper.yaml";
 
-struct TempDir {
-  TempDir() {
-    std::string t = (fs::temp_directory_path() / "tradingd-ks-XXXXXX").string();
-    path = mkdtemp(t.data());
-  }
-  ~TempDir() { fs::remove_all(path); }
-  fs::path path;
-};
-
 std::vector<std::string> paper_args(const TempDir& d) {
   return {kBin,       "run",
           "--config", kPaper,
-          "--set",    "data_dir=" + d.path.string(),
+          "--set",    "data_dir=" + d.path().string(),
           "--set",    "api.listen=127.0.0.1:0"};
 }
 
@@ -50,7 +42,7 @@ TEST(KillSwitch, SigusrEngagesAndItSurvivesARestartUntilRearmed) {
     ASSERT_TRUE(rc.has_value());
     EXPECT_EQ(*rc, 0) << p.output();
   }
-  ASSERT_TRUE(fs::exists(dir.path / "risk-state"));
+  ASSERT_TRUE(fs::exists(dir.path() / "risk-state"));
   {
     // Restarted: still engaged; strategies' new exposure is denied.
     Process p(paper_args(dir));
@@ -58,8 +50,8 @@ TEST(KillSwitch, SigusrEngagesAndItSurvivesARestartUntilRearmed) {
     ASSERT_TRUE(p.wait_for_text("check=kill_switch_engaged", 60s)) << p.output();
     EXPECT_TRUE(lines_containing(p.output(), " fill ").empty()) << p.output();
     // An offline re-arm is refused while the daemon holds the data_dir.
-    Process r({kBin, "rearm", "--config", kPaper, "--set", "data_dir=" + dir.path.string(), "--set",
-               "api.listen=127.0.0.1:0", "--reason", "test"});
+    Process r({kBin, "rearm", "--config", kPaper, "--set", "data_dir=" + dir.path().string(),
+               "--set", "api.listen=127.0.0.1:0", "--reason", "test"});
     auto rrc = r.wait_exit(10s);
     ASSERT_TRUE(rrc.has_value());
     EXPECT_NE(*rrc, 0) << r.output();
@@ -67,8 +59,8 @@ TEST(KillSwitch, SigusrEngagesAndItSurvivesARestartUntilRearmed) {
     ASSERT_TRUE(p.wait_exit(5s).has_value());
   }
   {
-    Process r({kBin, "rearm", "--config", kPaper, "--set", "data_dir=" + dir.path.string(), "--set",
-               "api.listen=127.0.0.1:0", "--reason", "checked, resume"});
+    Process r({kBin, "rearm", "--config", kPaper, "--set", "data_dir=" + dir.path().string(),
+               "--set", "api.listen=127.0.0.1:0", "--reason", "checked, resume"});
     auto rc = r.wait_exit(10s);
     ASSERT_TRUE(rc.has_value());
     EXPECT_EQ(*rc, 0) << r.output();
@@ -97,7 +89,7 @@ TEST(KillSwitch, TwoDaemonsCannotShareADataDir) {
 
 TEST(KillSwitch, CorruptStateFileStartsHalted) {
   TempDir dir;
-  { std::ofstream(dir.path / "risk-state") << "garbage\n"; }
+  { std::ofstream(dir.path() / "risk-state") << "garbage\n"; }
   Process p(paper_args(dir));
   ASSERT_TRUE(p.wait_for_text("kill switch ENGAGED", 30s)) << p.output();
   p.signal(SIGTERM);
@@ -109,9 +101,9 @@ TEST(KillSwitch, SighupAppliesRiskLimits) {
   TempDir dir;
   std::ifstream in(kPaper);
   std::string text((std::istreambuf_iterator<char>(in)), {});
-  const fs::path cfg = dir.path / "paper.yaml";
+  const fs::path cfg = dir.path() / "paper.yaml";
   std::ofstream(cfg) << text;
-  Process p({kBin, "run", "--config", cfg.string(), "--set", "data_dir=" + dir.path.string(),
+  Process p({kBin, "run", "--config", cfg.string(), "--set", "data_dir=" + dir.path().string(),
              "--set", "api.listen=127.0.0.1:0"});
   ASSERT_TRUE(p.wait_for_text("paper mode:", 30s)) << p.output();
   const std::string from = "max_order_qty: 1000";
