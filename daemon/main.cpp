@@ -7,12 +7,13 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "api/auth/token.h"
 #include "core/clock.h"
 #include "daemon/config.h"
 #include "daemon/data_dir.h"
 #include "daemon/paper_runtime.h"
-#include "risk/risk_manager.h"
 #include "daemon/version.h"
+#include "risk/risk_manager.h"
 
 namespace {
 
@@ -88,6 +89,30 @@ int rearm(const td::daemon::LoadOptions& opts, const std::string& reason) {
   return 0;
 }
 
+// Makes a new API token: prints it once, and the api.tokens entry (hash only).
+int token_new(const std::string& name, const std::string& role) {
+  namespace auth = td::api::auth;
+  if (!auth::is_valid_token_name(name)) {
+    std::fprintf(stderr,
+                 "tradingd token new: --name must be 1-64 characters of A-Z a-z 0-9 _ . -\n");
+    return 2;
+  }
+  if (!auth::parse_role(role)) {
+    std::fprintf(stderr, "tradingd token new: --role must be viewer, trader or admin (got '%s')\n",
+                 role.c_str());
+    return 2;
+  }
+  const std::string token = auth::new_token();
+  // The name is quoted: names such as "1.5", "null" or "yes" stay strings in YAML.
+  std::printf(
+      "token (shown once; it is not stored anywhere, keep it now):\n"
+      "  %s\n"
+      "add under api.tokens in the configuration:\n"
+      "  - {name: \"%s\", role: %s, sha256: \"%s\"}\n",
+      token.c_str(), name.c_str(), role.c_str(), auth::sha256_hex(token).c_str());
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -115,6 +140,14 @@ int main(int argc, char** argv) {
   rearm_cmd->add_option("--set", opts.sets, "override a key: dotted.key=yaml-value");
   rearm_cmd->add_option("--reason", rearm_reason, "why trading may resume")->required();
 
+  std::string token_name, token_role;
+  auto* token_cmd = app.add_subcommand("token", "manage API tokens");
+  token_cmd->require_subcommand(1);
+  auto* token_new_cmd = token_cmd->add_subcommand(
+      "new", "make an API token: prints it once and the api.tokens entry (its SHA-256)");
+  token_new_cmd->add_option("--name", token_name, "token name: 1-64 of [A-Za-z0-9_.-]")->required();
+  token_new_cmd->add_option("--role", token_role, "viewer | trader | admin")->required();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -125,6 +158,14 @@ int main(int argc, char** argv) {
   if (*version_cmd) {
     std::printf("tradingd %s\n", td::daemon::kVersion);
     return 0;
+  }
+  if (*token_new_cmd) {
+    try {
+      return token_new(token_name, token_role);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "tradingd token new: %s\n", e.what());
+      return 1;
+    }
   }
   if (*validate_cmd) {
     td::daemon::LoadOptions v{validate_path, validate_sets, td::daemon::tradingd_environment()};

@@ -233,3 +233,22 @@ TEST(Daemon, SighupWithBrokenFileKeepsRunning) {
   ASSERT_TRUE(rc.has_value());
   EXPECT_EQ(*rc, 0);
 }
+
+TEST(Daemon, TokenNewPrintsATokenAndItsConfigEntry) {
+  Process p({kBin, "token", "new", "--name", "ops", "--role", "trader"});
+  auto rc = p.wait_exit(10s);
+  ASSERT_TRUE(rc.has_value());
+  EXPECT_EQ(*rc, 0) << p.output();
+  EXPECT_NE(p.output().find("  td_"), std::string::npos) << p.output();
+  const auto entry = lines_containing(p.output(), "sha256: \"");
+  ASSERT_EQ(entry.size(), 1u) << p.output();
+  EXPECT_NE(entry[0].find("role: trader"), std::string::npos) << entry[0];
+  Process bad({kBin, "token", "new", "--name", "ops", "--role", "root"});
+  rc = bad.wait_exit(10s);
+  ASSERT_TRUE(rc.has_value());
+  EXPECT_EQ(*rc, 2) << bad.output();
+  Process badname({kBin, "token", "new", "--name", "a b", "--role", "viewer"});
+  rc = badname.wait_exit(10s);
+  ASSERT_TRUE(rc.has_value());
+  EXPECT_EQ(*rc, 2) << badname.output();
+}
