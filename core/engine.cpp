@@ -190,10 +190,11 @@ Status Engine::set_strategy_enabled(const std::string& name, bool enabled) {
 }
 
 void Engine::on_quote(const Quote& q) {
-  quotes_[q.symbol] = q;
+  SymbolMarket& m = market_[q.symbol];
+  m.quote = q;
   if (q.bid.sign() > 0 && q.ask.sign() > 0) {
     const Decimal mid = q.mid();
-    refs_[q.symbol] = MarketRef{mid, q.time};
+    m.ref = MarketRef{mid, q.time};
     portfolio_.mark(q.symbol, mid, q.time);
     risk_->on_mark(q.symbol, *this);
   }
@@ -205,7 +206,7 @@ void Engine::on_quote(const Quote& q) {
 }
 
 void Engine::on_bar(const Bar& b) {
-  refs_[b.symbol] = MarketRef{b.close, b.close_time()};
+  market_[b.symbol].ref = MarketRef{b.close, b.close_time()};
   portfolio_.mark(b.symbol, b.close, b.close_time());
   risk_->on_mark(b.symbol, *this);
   if (!running_) return;
@@ -638,9 +639,9 @@ void Engine::follow_up_flatten(const Symbol& s) {
 }
 
 std::optional<MarketRef> Engine::market_ref(const Symbol& s) const {
-  auto it = refs_.find(s);
-  if (it == refs_.end()) return std::nullopt;
-  return it->second;
+  auto it = market_.find(s);
+  if (it == market_.end()) return std::nullopt;
+  return it->second.ref;
 }
 
 WorkingQty Engine::working(const Symbol& s) const {
@@ -766,8 +767,8 @@ const Instrument* Engine::instrument(const Symbol& s) const {
   return it == instruments_.end() ? nullptr : &it->second;
 }
 const Quote* Engine::last_quote(const Symbol& s) const {
-  auto it = quotes_.find(s);
-  return it == quotes_.end() ? nullptr : &it->second;
+  auto it = market_.find(s);
+  return it == market_.end() || !it->second.quote ? nullptr : &*it->second.quote;
 }
 
 Decimal Engine::strategy_position(const std::string& name, const Symbol& s) const {

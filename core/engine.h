@@ -155,8 +155,12 @@ class Engine final : public BrokerEvents,
   bool running_ = false;
 
   std::unordered_map<Symbol, Instrument> instruments_;
-  std::unordered_map<Symbol, Quote> quotes_;
-  std::unordered_map<Symbol, MarketRef> refs_;
+  // Last quote and reference price per symbol: one lookup per market event.
+  struct SymbolMarket {
+    std::optional<Quote> quote;
+    std::optional<MarketRef> ref;
+  };
+  std::unordered_map<Symbol, SymbolMarket> market_;
   std::unordered_map<Symbol, WorkingQty> working_;
   std::unordered_map<OrderId, Decimal> contrib_;  // gated orders -> remaining counted in working_
   size_t working_count_ = 0;
