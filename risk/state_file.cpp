@@ -10,6 +10,7 @@
 #include <cstring>
 #include <map>
 
+#include "core/file_io.h"
 #include "risk/risk_manager.h"
 
 namespace td::risk {
@@ -131,86 +132,19 @@ std::string serialize(const PersistedRiskState& s) {
   return out;
 }
 
-Status sys_error(const std::string& what, const std::string& path) {
-  return make_error(ErrorCode::kUnavailable,
-                    fmt::format("risk state file: {} {}: {}", what, path, std::strerror(errno)));
-}
-
-bool write_all(int fd, std::string_view data) {
-  while (!data.empty()) {
-    const ssize_t n = ::write(fd, data.data(), data.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return false;
-    }
-    data.remove_prefix(static_cast<size_t>(n));
-  }
-  return true;
-}
-
 }  // namespace
 
 Status save_state_file(const std::string& path, const PersistedRiskState& s) {
-  const std::string text = serialize(s);
-  const std::string tmp = path + ".tmp";
-  ::unlink(tmp.c_str());  // a leftover from a crash: start afresh (and with our mode)
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return sys_error("cannot create", tmp);
-  if (!write_all(fd, text) || ::fsync(fd) != 0) {
-    auto err = sys_error("cannot write", tmp);
-    ::close(fd);
-    ::unlink(tmp.c_str());
-    return err;
-  }
-  if (::close(fd) != 0) {
-    auto err = sys_error("cannot write", tmp);
-    ::unlink(tmp.c_str());
-    return err;
-  }
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    auto err = sys_error("cannot replace", path);
-    ::unlink(tmp.c_str());
-    return err;
-  }
-  // The rename itself must survive a crash: sync the directory entry.
-  const auto slash = path.rfind('/');
-  const std::string dir = slash == std::string::npos ? "."
-                          : slash == 0               ? "/"
-                                                     : path.substr(0, slash);
-  const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd < 0) return sys_error("cannot open directory", dir);
-  const int rc = ::fsync(dfd);
-  ::close(dfd);
-  if (rc != 0) return sys_error("cannot sync directory", dir);
+  if (auto st = write_file_atomically(path, serialize(s)); !st)
+    return make_error(st.error().code, "risk state file: " + st.error().message);
   return {};
 }
 
 Result<PersistedRiskState> load_state_file(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    if (errno == ENOENT) return PersistedRiskState{};
-    return tl::unexpected(sys_error("cannot open", path).error());
-  }
-  std::string text;
-  char buf[4096];
-  for (;;) {
-    const ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      auto err = sys_error("cannot read", path);
-      ::close(fd);
-      return tl::unexpected(err.error());
-    }
-    if (n == 0) break;
-    text.append(buf, static_cast<size_t>(n));
-    if (text.size() > kMaxFileSize) {
-      ::close(fd);
-      return make_error(
-          ErrorCode::kInvalidArgument,
-          fmt::format("risk state file {}: larger than {} bytes", path, kMaxFileSize));
-    }
-  }
-  ::close(fd);
+  auto read = read_small_file(path, kMaxFileSize);
+  if (!read) return make_error(read.error().code, "risk state file: " + read.error().message);
+  if (!*read) return PersistedRiskState{};
+  const std::string text = std::move(**read);
 
   auto corrupt = [&](size_t line, const std::string& what) {
     return make_error(ErrorCode::kInvalidArgument,
