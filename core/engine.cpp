@@ -14,6 +14,8 @@ std::string_view to_string(QueuedReason r) {
       return "broker_disconnected";
     case QueuedReason::kThrottled:
       return "throttled";
+    case QueuedReason::kPaused:
+      return "paused";
   }
   return "?";
 }
@@ -24,6 +26,7 @@ struct Engine::Slot {
   bool enabled = true;
   bool warm = false;
   bool warming = false;
+  uint64_t generation = 0;  // of the strategy instance (replace_strategy)
   std::map<Symbol, Position> positions;
   std::unordered_set<OrderId> open_orders;
   // Targets refused by the trading-state gate: not asked again until the
@@ -145,30 +148,62 @@ void Engine::guarded(Slot& slot, const char* what, F&& fn) {
 
 void Engine::start(HistorySource* history) {
   running_ = true;
+  history_ = history;
   schedule_tick();
-  for (auto& up : slots_) {
-    Slot* slot = up.get();
-    const size_t need = slot->impl->warmup_bars();
-    if (!history || need == 0) {
-      slot->warm = true;
-      publish(StrategyEvent{slot->name, "started"});
-      continue;
-    }
-    auto pending = std::make_shared<size_t>(slot->impl->symbols().size());
-    for (const auto& sym : slot->impl->symbols()) {
-      history->request_bars(sym, need, [this, slot, pending](std::vector<Bar> bars) {
-        slot->warming = true;
-        for (const auto& b : bars)
-          guarded(*slot, "on_bar (warm-up)", [&] { slot->impl->on_bar(b, *slot->ctx); });
-        slot->warming = false;
-        if (--*pending == 0) {
-          slot->warm = true;
-          publish(StrategyEvent{slot->name, "warmed_up"});
-          publish(StrategyEvent{slot->name, "started"});
-        }
-      });
-    }
+  for (auto& up : slots_) warm_up(*up, "started");
+}
+
+// Feeds the strategy its warm-up bars (when it needs any and history is
+// available), then lets it decide. A replaced strategy's late history is
+// ignored (generation).
+void Engine::warm_up(Slot& slot_ref, const char* then) {
+  Slot* slot = &slot_ref;
+  const size_t need = slot->impl->warmup_bars();
+  const uint64_t generation = ++slot->generation;
+  slot->warm = false;
+  if (!history_ || need == 0) {
+    slot->warm = true;
+    publish(StrategyEvent{slot->name, then});
+    return;
   }
+  auto pending = std::make_shared<size_t>(slot->impl->symbols().size());
+  for (const auto& sym : slot->impl->symbols()) {
+    history_->request_bars(
+        sym, need, [this, slot, pending, generation, then](std::vector<Bar> bars) {
+          if (slot->generation != generation) return;
+          slot->warming = true;
+          for (const auto& b : bars)
+            guarded(*slot, "on_bar (warm-up)", [&] { slot->impl->on_bar(b, *slot->ctx); });
+          slot->warming = false;
+          if (--*pending == 0) {
+            slot->warm = true;
+            publish(StrategyEvent{slot->name, "warmed_up"});
+            publish(StrategyEvent{slot->name, then});
+          }
+        });
+  }
+}
+
+Status Engine::replace_strategy(const std::string& name, std::unique_ptr<Strategy> strategy) {
+  if (!strategy) return make_error(ErrorCode::kInvalidArgument, "strategy: null");
+  for (auto& s : slots_) {
+    if (s->name != name) continue;
+    if (s->enabled)
+      return make_error(
+          ErrorCode::kIllegalTransition,
+          "strategy '" + name + "' is running: stop it before changing its parameters");
+    if (strategy->symbols() != s->impl->symbols())
+      return make_error(ErrorCode::kInvalidArgument,
+                        "strategy '" + name + "': its symbols cannot change at run time");
+    s->impl = std::move(strategy);
+    s->gated_targets.clear();
+    if (running_)
+      warm_up(*s, "replaced");
+    else
+      publish(StrategyEvent{s->name, "replaced"});
+    return {};
+  }
+  return make_error(ErrorCode::kNotFound, "no strategy '" + name + "'");
 }
 
 void Engine::stop() {
@@ -310,12 +345,29 @@ std::optional<RiskDenial> Engine::admit(Order& o) {
   if (o.request().submit_at && *o.request().submit_at > now()) {
     queue_order(id, QueuedReason::kScheduled);
     scheduler_.schedule_at(*o.request().submit_at, [this] { route_queue(); });
+  } else if (routing_paused_ && !is_risk_source(o.source())) {
+    queue_order(id, QueuedReason::kPaused);
   } else if (!broker_.connected()) {
     queue_order(id, QueuedReason::kBrokerDisconnected);
   } else {
     route(o);
   }
   return std::nullopt;
+}
+
+void Engine::set_routing_paused(bool paused) {
+  if (routing_paused_ == paused) return;
+  routing_paused_ = paused;
+  if (!paused) {
+    route_queue();
+    return;
+  }
+  // Orders waiting only for the broker now wait for the operator.
+  for (auto& [id, reason] : queue_)
+    if (reason == QueuedReason::kBrokerDisconnected) {
+      const Order* o = order(id);
+      if (o && !is_risk_source(o->source())) reason = QueuedReason::kPaused;
+    }
 }
 
 // One timer for every throttled order: each retry asks each waiting order
@@ -354,7 +406,12 @@ void Engine::route(Order& o) {
 }
 
 void Engine::route_queue() {
-  if (!broker_.connected()) return;
+  if (!broker_.connected()) {
+    if (!routing_paused_)
+      for (auto& [id, reason] : queue_)
+        if (reason == QueuedReason::kPaused) reason = QueuedReason::kBrokerDisconnected;
+    return;
+  }
   send_queued_cancels();  // cancels first: they can only reduce risk
   // Ready: everything but orders scheduled for later; the risk manager's own
   // closing orders go first.
@@ -371,6 +428,12 @@ void Engine::route_queue() {
   for (const auto& [id, reason] : ready) {
     Order* o = find(id);
     if (!o || o->status() != OrderStatus::kQueued) continue;
+    if (routing_paused_ && !is_risk_source(o->source())) {
+      // Held by the operator; a throttled order has not passed the chain yet
+      // and keeps its reason so that it does when routing resumes.
+      queue_.emplace_back(id, reason == QueuedReason::kThrottled ? reason : QueuedReason::kPaused);
+      continue;
+    }
     if (reason == QueuedReason::kThrottled) {
       admit(*o);  // never passed the gate: the whole chain again
       continue;
@@ -701,7 +764,8 @@ FlattenResult Engine::send_close(const Symbol& s, const std::string& source,
   if (need.sign() <= 0) {  // enough is already working on the closing side
     for (const OrderId id : open_ids_) {
       const Order* o = order(id);
-      if (o->symbol() == s && o->side() == side && is_risk_source(o->source())) r.closing_order = id;
+      if (o->symbol() == s && o->side() == side && is_risk_source(o->source()))
+        r.closing_order = id;
     }
     return r;
   }
@@ -778,6 +842,12 @@ Decimal Engine::strategy_position(const std::string& name, const Symbol& s) cons
     return it == slot->positions.end() ? Decimal() : it->second.qty();
   }
   return Decimal();
+}
+
+const std::map<Symbol, Position>* Engine::strategy_book(const std::string& name) const {
+  for (const auto& slot : slots_)
+    if (slot->name == name) return &slot->positions;
+  return nullptr;
 }
 
 std::vector<Engine::StrategyInfo> Engine::strategies() const {

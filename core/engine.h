@@ -31,7 +31,7 @@ struct EngineOptions {
   SessionCalendar session;
 };
 
-enum class QueuedReason { kScheduled, kBrokerDisconnected, kThrottled };
+enum class QueuedReason { kScheduled, kBrokerDisconnected, kThrottled, kPaused };
 std::string_view to_string(QueuedReason r);
 
 struct SubmitOutcome {
@@ -63,6 +63,9 @@ class Engine final : public BrokerEvents,
   // Stops every strategy: no new decisions; working orders are left as they are.
   void stop();
   Status set_strategy_enabled(const std::string& name, bool enabled);
+  // New parameters: a stopped strategy's instance is replaced (same symbols);
+  // its book stays, and it warms up again from history before it decides.
+  Status replace_strategy(const std::string& name, std::unique_ptr<Strategy> strategy);
 
   // Market data.
   void on_quote(const Quote& q) override;
@@ -74,6 +77,12 @@ class Engine final : public BrokerEvents,
   // A queued order changes at once; a routed one when the broker confirms
   // (kModified), and not at all when it refuses (kModifyRejected).
   Status modify(OrderId id, const OrderModification& m);
+  // Holds (true) or releases routing of queued orders. While held, new and
+  // due orders wait in the queue (reason paused); the risk manager's own
+  // closing orders (flatten, risk:*) are never held: the kill switch and an
+  // emergency flatten must not wait for an operator to resume.
+  void set_routing_paused(bool paused);
+  bool routing_paused() const { return routing_paused_; }
 
   // Broker events.
   void on_order_update(const BrokerOrderUpdate& u) override;
@@ -111,12 +120,16 @@ class Engine final : public BrokerEvents,
   };
   std::vector<StrategyInfo> strategies() const;
   const std::deque<std::pair<OrderId, QueuedReason>>& queue() const { return queue_; }
+  const std::set<OrderId>& open_order_ids() const { return open_ids_; }
+  // A strategy's own book (positions attributed to it), nullptr when unknown.
+  const std::map<Symbol, Position>* strategy_book(const std::string& name) const;
 
  private:
   struct Slot;
   class Context;
 
   void publish(EventData data);
+  void warm_up(Slot& slot, const char* then);
   void publish_order(const Order& o, OrderStatus previous, bool created = false);
   // Runs the gate on a new (or throttled) order, then routes or queues it.
   std::optional<RiskDenial> admit(Order& o);
@@ -153,6 +166,7 @@ class Engine final : public BrokerEvents,
   uint64_t next_order_id_ = 1;
   uint64_t next_fill_id_ = 1;
   bool running_ = false;
+  HistorySource* history_ = nullptr;
 
   std::unordered_map<Symbol, Instrument> instruments_;
   // Last quote and reference price per symbol: one lookup per market event.
@@ -176,6 +190,7 @@ class Engine final : public BrokerEvents,
   bool following_up_ = false;
   Timestamp disconnected_since_{};
   bool ticking_ = false;
+  bool routing_paused_ = false;
   std::map<OrderId, std::unique_ptr<Order>> orders_;
   std::set<OrderId> open_ids_;  // open orders, in id (creation) order
   std::unordered_map<std::string, OrderId> by_client_id_;

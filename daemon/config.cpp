@@ -683,70 +683,96 @@ class Validator {
 void Validator::api(const Ctx& c, ApiConfig& out) {
   std::optional<Ctx> tls;
   visit_map(
-      c, {
-             {"listen",
-              [&](const Ctx& ch) {
-                auto v = scalar(ch, "host:port");
-                if (!v) return;
-                if (auto e = parse_listen(*v, out.host, out.port)) error(ch, *e);
-              }},
-             {"tokens",
-              [&](const Ctx& ch) {
-                std::map<std::string, std::string> names, hashes;  // -> first key
-                visit_seq(ch, [&](const Ctx& it, size_t) {
-                  ApiToken t;
-                  std::optional<Ctx> name_ctx, hash_ctx;
-                  auto present = visit_map(
-                      it, {
-                              {"name",
-                               [&](const Ctx& x) {
-                                 name_ctx = x;
-                                 auto v = get_string(x);
-                                 if (!v) return;
-                                 if (!valid_name(*v))
-                                   return error(x,
-                                                "must be 1-64 characters of "
-                                                "[A-Za-z0-9_.-], got '" +
-                                                    *v + "'");
-                                 t.name = *v;
-                               }},
-                              {"role", one_of(t.role, {"viewer", "trader", "admin"})},
-                              {"sha256",
-                               [&](const Ctx& x) {
-                                 hash_ctx = x;
-                                 auto v = get_string(x);
-                                 if (!v) return;
-                                 if (v->size() != 64 || !std::all_of(v->begin(), v->end(), is_hex))
-                                   return error(x,
-                                                "must be 64 hex characters (the SHA-256 "
-                                                "of the token), got " +
-                                                    std::to_string(v->size()) + " characters" +
-                                                    (v->size() == 64 ? " (not all hex)" : ""));
-                                 t.sha256 = lower(*v);
-                               }},
-                          });
-                  if (!present) return;
-                  for (const char* k : {"name", "role", "sha256"})
-                    if (!present->count(k)) missing(it, k);
-                  if (!t.name.empty() && name_ctx) {
-                    auto [pos, fresh] = names.emplace(t.name, it.key);
-                    if (!fresh)
-                      error(*name_ctx,
-                            "duplicate token name '" + t.name + "' (also " + pos->second + ")");
-                  }
-                  if (!t.sha256.empty() && hash_ctx) {
-                    auto [pos, fresh] = hashes.emplace(t.sha256, it.key);
-                    if (!fresh) error(*hash_ctx, "same token hash as " + pos->second);
-                  }
-                  out.tokens.push_back(t);
-                });
-              }},
-             {"tls",
-              [&](const Ctx& ch) {
-                tls = ch;
-                visit_map(ch, {{"cert", str(out.tls_cert)}, {"key", str(out.tls_key)}});
-              }},
-         });
+      c,
+      {
+          {"listen",
+           [&](const Ctx& ch) {
+             auto v = scalar(ch, "host:port");
+             if (!v) return;
+             if (auto e = parse_listen(*v, out.host, out.port)) error(ch, *e);
+           }},
+          {"tokens",
+           [&](const Ctx& ch) {
+             std::map<std::string, std::string> names, hashes;  // -> first key
+             visit_seq(ch, [&](const Ctx& it, size_t) {
+               ApiToken t;
+               std::optional<Ctx> name_ctx, hash_ctx;
+               auto present = visit_map(
+                   it, {
+                           {"name",
+                            [&](const Ctx& x) {
+                              name_ctx = x;
+                              auto v = get_string(x);
+                              if (!v) return;
+                              if (!valid_name(*v))
+                                return error(x,
+                                             "must be 1-64 characters of "
+                                             "[A-Za-z0-9_.-], got '" +
+                                                 *v + "'");
+                              t.name = *v;
+                            }},
+                           {"role", one_of(t.role, {"viewer", "trader", "admin"})},
+                           {"sha256",
+                            [&](const Ctx& x) {
+                              hash_ctx = x;
+                              auto v = get_string(x);
+                              if (!v) return;
+                              if (v->size() != 64 || !std::all_of(v->begin(), v->end(), is_hex))
+                                return error(x,
+                                             "must be 64 hex characters (the SHA-256 "
+                                             "of the token), got " +
+                                                 std::to_string(v->size()) + " characters" +
+                                                 (v->size() == 64 ? " (not all hex)" : ""));
+                              t.sha256 = lower(*v);
+                            }},
+                       });
+               if (!present) return;
+               for (const char* k : {"name", "role", "sha256"})
+                 if (!present->count(k)) missing(it, k);
+               if (!t.name.empty() && name_ctx) {
+                 auto [pos, fresh] = names.emplace(t.name, it.key);
+                 if (!fresh)
+                   error(*name_ctx,
+                         "duplicate token name '" + t.name + "' (also " + pos->second + ")");
+               }
+               if (!t.sha256.empty() && hash_ctx) {
+                 auto [pos, fresh] = hashes.emplace(t.sha256, it.key);
+                 if (!fresh) error(*hash_ctx, "same token hash as " + pos->second);
+               }
+               out.tokens.push_back(t);
+             });
+           }},
+          {"tls",
+           [&](const Ctx& ch) {
+             tls = ch;
+             visit_map(ch, {{"cert", str(out.tls_cert)}, {"key", str(out.tls_key)}});
+           }},
+          {"allow_insecure_listen", boolean(out.allow_insecure_listen)},
+          {"metrics_public", boolean(out.metrics_public)},
+          {"requests_per_second", real(out.requests_per_second, Bound::kNonNegative)},
+          {"request_burst", real(out.request_burst, Bound::kPositive)},
+          {"max_body_bytes", integer(out.max_body_bytes, 1024, 16 * 1024 * 1024)},
+          {"max_connections", integer(out.max_connections, 1, 100000)},
+          {"threads", integer(out.threads, 1, 64)},
+          {"read_timeout", duration(out.read_timeout, Bound::kPositive)},
+          {"idle_timeout", duration(out.idle_timeout, Bound::kPositive)},
+          {"allowed_origins",
+           [&](const Ctx& ch) {
+             visit_seq(ch, [&](const Ctx& it, size_t) {
+               auto v = get_string(it);
+               if (!v) return;
+               if (!(v->starts_with("http://") || v->starts_with("https://")) || v->back() == '/')
+                 return error(it, "must be an origin like https://host:port, got '" + *v + "'");
+               out.allowed_origins.push_back(*v);
+             });
+           }},
+      });
+  const bool loopback =
+      out.host == "localhost" || out.host == "::1" || out.host.rfind("127.", 0) == 0;
+  if (!loopback && out.tls_cert.empty() && !out.allow_insecure_listen)
+    error(c, "api.listen " + out.host +
+                 " is not loopback and api.tls is not set: tokens would cross the network in "
+                 "clear; configure api.tls, or set api.allow_insecure_listen: true");
   if (tls) {
     if (!out.tls_cert.empty() && out.tls_key.empty())
       missing(*tls, "key", "api.tls.cert is set but api.tls.key is not: TLS needs both");

@@ -34,6 +34,20 @@ struct ApiConfig {
   uint16_t port = 8080;  // 0: pick a free port
   std::vector<ApiToken> tokens;
   std::string tls_cert, tls_key;
+  // Listening beyond loopback without TLS sends tokens in clear: refused
+  // unless explicitly allowed (and then logged as a warning).
+  bool allow_insecure_listen = false;
+  bool metrics_public = false;       // GET /metrics without a token
+  double requests_per_second = 200;  // per token; 0 = no limit
+  double request_burst = 400;
+  int64_t max_body_bytes = 64 * 1024;
+  int64_t max_connections = 256;
+  int64_t threads = 1;
+  Duration read_timeout = std::chrono::seconds(15);
+  Duration idle_timeout = std::chrono::seconds(60);
+  // Browser origins allowed to open the WebSocket stream ("https://host:port");
+  // the API's own origin is always allowed.
+  std::vector<std::string> allowed_origins;
 };
 struct IbConfig {
   std::string host = "127.0.0.1";

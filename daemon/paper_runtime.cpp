@@ -4,6 +4,15 @@
 
 #include <boost/asio/post.hpp>
 #include <csignal>
+#include <cstdio>
+#include <filesystem>
+
+#include "api/auth/bootstrap.h"
+#include "api/json/mapping.h"
+#include "api/json/order_request.h"
+#include "core/file_io.h"
+#include "daemon/version.h"
+#include "strategies/spec.h"
 
 namespace td::daemon {
 
@@ -12,6 +21,7 @@ constexpr auto kPaceTick = std::chrono::milliseconds(10);
 constexpr size_t kEventsPerSlice = 20000;  // at speed 0: yield to signals between slices
 constexpr auto kSummaryEvery = std::chrono::hours(1);
 constexpr const char* kRiskStateFile = "risk-state";
+constexpr const char* kRiskLimitsFile = "risk-limits.json";
 }  // namespace
 
 PaperRuntime::PaperRuntime(const Config& config, LoadOptions reload, DataDirLock data_dir)
@@ -73,6 +83,21 @@ Status PaperRuntime::build() {
   risk_ = std::make_unique<risk::RiskManager>(config_.risk, *engine_);
   engine_->set_risk_hook(*risk_);
   if (auto st = restore_risk_state(); !st) return st;
+  restore_risk_limits();
+
+  api::StaticInfo info;
+  info.version = kVersion;
+  info.started_at = wall_.now();
+  info.mode = config_.mode;
+  info.account = "paper";
+  for (const auto& ic : config_.instruments) info.symbols.insert(ic.instrument.symbol);
+  publisher_ = std::make_unique<api::SnapshotPublisher>(*engine_, *risk_, snapshots_, wall_,
+                                                        std::move(info));
+  publisher_->set_engine_post(
+      [this](std::function<void()> fn) { boost::asio::post(io_, std::move(fn)); });
+  engine_->add_sink(publisher_.get());
+  for (const auto& sc : config_.strategies)
+    publisher_->set_strategy_params(sc.spec.name, sc.spec.params);
   for (const auto& ic : config_.instruments)
     if (auto st = engine_->add_instrument(ic.instrument); !st) return st;
   for (const auto& sc : config_.strategies) {
@@ -89,6 +114,8 @@ Status PaperRuntime::build() {
   // The broker sees each quote first (it is the exchange), then the engine.
   market_->add_handler(broker_.get());
   market_->add_handler(engine_.get());
+  market_->add_handler(publisher_.get());
+  publisher_->flush();
   return {};
 }
 
@@ -119,13 +146,68 @@ Status PaperRuntime::restore_risk_state() {
   return {};
 }
 
-int PaperRuntime::run() {
+Status PaperRuntime::start_api() {
+  namespace auth = api::auth;
+  std::vector<auth::ApiTokenLike> tokens;
+  for (const auto& t : config_.api.tokens) tokens.push_back({t.name, t.role, t.sha256});
+  auto fresh = auth::ensure_admin_token(data_dir_.dir(), tokens);
+  if (!fresh) return tl::unexpected(fresh.error());
+  auto store = auth::TokenStore::create(tokens);
+  if (!store) return tl::unexpected(store.error());
+  auth_failures_ = std::make_unique<auth::FailureLimiter>(wall_);
+
+  api::ApiBackend backend;
+  backend.engine = engine_.get();
+  backend.risk = risk_.get();
+  backend.publisher = publisher_.get();
+  backend.post = [this](std::function<void()> fn) { boost::asio::post(io_, std::move(fn)); };
+  backend.reload_config = [this](const std::string& actor) { return reload(actor); };
+  backend.limits_changed = [this](const risk::RiskLimits& l) { save_risk_limits(l); };
+  backend.set_strategy_params = [this](const std::string& name,
+                                       const std::map<std::string, std::string>& params) {
+    return set_strategy_params(name, params);
+  };
+  api::ApiRouterOptions ro;
+  ro.metrics_public = config_.api.metrics_public;
+  ro.rate_per_second = config_.api.requests_per_second;
+  ro.rate_burst = config_.api.request_burst;
+  ro.body_limit = static_cast<size_t>(config_.api.max_body_bytes);
+  router_ = std::make_unique<api::ApiRouter>(std::move(backend), snapshots_, std::move(*store),
+                                             *auth_failures_, wall_, ro);
+
   api::http::ServerOptions ho;
   ho.host = config_.api.host;
   ho.port = config_.api.port;
-  http_ = std::make_unique<api::http::HttpServer>(ho, router_);
-  if (auto ep = http_->start(); !ep) {
-    spdlog::error("API: {}", ep.error().message);
+  ho.threads = static_cast<size_t>(config_.api.threads);
+  ho.body_limit = static_cast<size_t>(config_.api.max_body_bytes);
+  ho.max_connections = static_cast<size_t>(config_.api.max_connections);
+  ho.read_timeout = std::chrono::duration_cast<std::chrono::seconds>(config_.api.read_timeout);
+  ho.idle_timeout = std::chrono::duration_cast<std::chrono::seconds>(config_.api.idle_timeout);
+  http_ = std::make_unique<api::http::HttpServer>(ho, *router_);
+  auto ep = http_->start();
+  if (!ep) return tl::unexpected(ep.error());
+  if (config_.api.allow_insecure_listen && config_.api.tls_cert.empty())
+    spdlog::warn(
+        "API listens on {} without TLS (api.allow_insecure_listen): tokens cross the "
+        "network in clear",
+        config_.api.host);
+  if (*fresh) {
+    // Printed once, outside the log (a token is never logged); only its hash is kept.
+    std::fprintf(stderr,
+                 "\n  No API token was configured: an admin token was created (only its SHA-256 "
+                 "is kept, in %s).\n  It is shown this once:\n\n      %s\n\n  Use it as "
+                 "'Authorization: Bearer <token>', e.g.\n      curl -H 'Authorization: Bearer "
+                 "%s' %s/api/v1/status\n\n",
+                 data_dir_.path(auth::kAdminTokenFile).c_str(), fresh->value().c_str(),
+                 fresh->value().c_str(), ep->url().c_str());
+    std::fflush(stderr);
+  }
+  return {};
+}
+
+int PaperRuntime::run() {
+  if (auto st = start_api(); !st) {
+    spdlog::error("API: {}", st.error().message);
     return 1;
   }
   spdlog::info("paper mode: {} instruments, {} strategies, seed {}, speed {}, simulated start {}",
@@ -155,6 +237,7 @@ void PaperRuntime::pace() {
       }
       scheduler_.run_one();
     }
+    publisher_->flush();
     boost::asio::post(io_, [this] { pace(); });
     return;
   }
@@ -168,6 +251,7 @@ void PaperRuntime::pace() {
     return;
   }
   scheduler_.run_until(target);
+  publisher_->flush();
   pacer_.expires_after(kPaceTick);
   pacer_.async_wait([this](const boost::system::error_code& ec) {
     if (!ec) pace();
@@ -189,7 +273,7 @@ void PaperRuntime::on_signal(int signo) {
       begin_stop(signo == SIGTERM ? "SIGTERM" : "SIGINT");
       return;
     case SIGHUP:
-      reload();
+      (void)reload("config:SIGHUP");
       break;
     case SIGUSR1:
     case SIGUSR2:
@@ -210,19 +294,80 @@ void PaperRuntime::engage_from_signal(int signo) {
                r.cancelled.size(), r.positions.size());
 }
 
-void PaperRuntime::reload() {
+Status PaperRuntime::reload(const std::string& actor) {
   auto loaded = load_config(reload_options_);
   if (!loaded) {
-    spdlog::error("reload refused, nothing changed:\n{}", format_errors(loaded.error()));
-    return;
+    const std::string errors = format_errors(loaded.error());
+    spdlog::error("reload refused, nothing changed:\n{}", errors);
+    return make_error(ErrorCode::kInvalidArgument, "config: " + errors);
   }
-  if (auto st = risk_->set_limits(loaded->risk, "config:SIGHUP"); !st) {
+  if (auto st = risk_->set_limits(loaded->risk, actor); !st) {
     spdlog::error("reload refused, nothing changed: {}", st.error().message);
-    return;
+    return st;
   }
   config_.risk = loaded->risk;
+  // The file's limits win again over limits changed through the API.
+  std::error_code ec;
+  std::filesystem::remove(data_dir_.path(kRiskLimitsFile), ec);
   spdlog::set_level(spdlog::level::from_str(loaded->log.level));
-  spdlog::info("reload: risk limits and log level applied; other changes apply at restart");
+  spdlog::info("reload ({}): risk limits and log level applied; other changes apply at restart",
+               actor);
+  if (publisher_) publisher_->note_risk_change();
+  return {};
+}
+
+// Limits changed through the API survive a restart: they are kept in
+// data_dir/risk-limits.json and applied over the configuration's at start,
+// until a reload makes the file's limits current again.
+void PaperRuntime::save_risk_limits(const risk::RiskLimits& limits) {
+  nlohmann::json j = api::to_json(limits);
+  j.erase("trading_hours");  // configured per instrument, not by the API
+  if (auto st = write_file_atomically(data_dir_.path(kRiskLimitsFile), j.dump(2) + "\n"); !st)
+    spdlog::error("risk limits not saved: {}", st.error().message);
+}
+
+void PaperRuntime::restore_risk_limits() {
+  const std::string path = data_dir_.path(kRiskLimitsFile);
+  if (!std::filesystem::exists(path)) return;
+  auto text = read_small_file(path, 1 << 20);
+  if (!text || !*text) {
+    spdlog::error("{}: {}; keeping the configured limits", path,
+                  text ? "cannot be read" : text.error().message);
+    return;
+  }
+  auto limits = api::parse_risk_limits_patch(**text, config_.risk);
+  if (!limits) {
+    spdlog::error("{}: {}: {}; keeping the configured limits", path, limits.error().front().field,
+                  limits.error().front().message);
+    return;
+  }
+  if (auto st = risk_->set_limits(*limits, "restart:" + std::string(kRiskLimitsFile)); !st) {
+    spdlog::error("{}: {}; keeping the configured limits", path, st.error().message);
+    return;
+  }
+  spdlog::warn(
+      "risk limits changed through the API are in force ({}); a reload returns to the "
+      "configuration's",
+      path);
+}
+
+Status PaperRuntime::set_strategy_params(const std::string& name,
+                                         const std::map<std::string, std::string>& params) {
+  for (auto& sc : config_.strategies) {
+    if (sc.spec.name != name) continue;
+    strategies::StrategySpec spec = sc.spec;
+    for (const auto& [k, v] : params) spec.params[k] = v;
+    auto made = strategies::make_strategy(spec);
+    if (!made) {
+      const auto& e = made.error().front();
+      return make_error(ErrorCode::kInvalidArgument, e.path + ": " + e.message);
+    }
+    if (auto st = engine_->replace_strategy(name, std::move(*made)); !st) return st;
+    sc.spec = spec;
+    publisher_->set_strategy_params(name, spec.params);
+    return {};
+  }
+  return make_error(ErrorCode::kNotFound, "no strategy '" + name + "'");
 }
 
 void PaperRuntime::begin_stop(const char* why) {

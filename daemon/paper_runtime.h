@@ -9,14 +9,17 @@
 #include <chrono>
 #include <memory>
 
+#include "api/auth/failure_limiter.h"
 #include "api/http/server.h"
+#include "api/routes/api_router.h"
+#include "api/snapshot/publisher.h"
+#include "api/snapshot/snapshot.h"
 #include "brokers/sim/market_simulator.h"
 #include "brokers/sim/sim_broker.h"
 #include "core/engine.h"
 #include "core/scheduler.h"
 #include "daemon/config.h"
 #include "daemon/data_dir.h"
-#include "daemon/health_router.h"
 #include "daemon/log_sink.h"
 #include "risk/risk_manager.h"
 
@@ -36,7 +39,12 @@ class PaperRuntime {
   void pace();
   void on_signal(int signo);
   void begin_stop(const char* why);
-  void reload();
+  Status reload(const std::string& actor);
+  Status start_api();
+  void restore_risk_limits();
+  void save_risk_limits(const risk::RiskLimits& limits);
+  Status set_strategy_params(const std::string& name,
+                             const std::map<std::string, std::string>& params);
   void schedule_summary();
   Status restore_risk_state();
   void engage_from_signal(int signo);
@@ -53,7 +61,11 @@ class PaperRuntime {
   std::unique_ptr<Engine> engine_;
   std::unique_ptr<risk::RiskManager> risk_;
   std::unique_ptr<LogSink> log_;
-  HealthRouter router_;
+  RealClock wall_;
+  api::SnapshotStore snapshots_;
+  std::unique_ptr<api::SnapshotPublisher> publisher_;
+  std::unique_ptr<api::auth::FailureLimiter> auth_failures_;
+  std::unique_ptr<api::ApiRouter> router_;
   std::unique_ptr<api::http::HttpServer> http_;  // its own thread; stopped before the engine
   Timestamp sim_origin_{};
   Timestamp sim_end_{Timestamp::max()};

@@ -6,11 +6,16 @@ namespace td::api {
 
 std::string_view to_string(Access a) {
   switch (a) {
-    case Access::kPublic: return "public";
-    case Access::kViewer: return "viewer";
-    case Access::kTrader: return "trader";
-    case Access::kAdmin: return "admin";
-    case Access::kMetrics: return "metrics";
+    case Access::kPublic:
+      return "public";
+    case Access::kViewer:
+      return "viewer";
+    case Access::kTrader:
+      return "trader";
+    case Access::kAdmin:
+      return "admin";
+    case Access::kMetrics:
+      return "metrics";
   }
   return "?";
 }
@@ -63,6 +68,8 @@ constexpr std::array kRoutes{
 };
 }  // namespace
 
-std::span<const RouteInfo> route_table() { return kRoutes; }
+std::span<const RouteInfo> route_table() {
+  return kRoutes;
+}
 
 }  // namespace td::api

@@ -17,7 +17,7 @@ struct RouteInfo {
   std::string_view method;  // "GET", "POST", "PUT", "PATCH", "DELETE"
   std::string_view path;    // template: "/api/v1/orders/{id}"
   Access access;
-  bool mutating;            // goes into the audit log with the caller's token name
+  bool mutating;  // goes into the audit log with the caller's token name
   std::string_view summary;
 };
 
