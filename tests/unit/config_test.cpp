@@ -277,6 +277,44 @@ TEST_F(ConfigTest, FuturesCommissionDefaults) {
   EXPECT_EQ(partial.min_per_order, Decimal::from_units(150'000'000));
 }
 
+TEST_F(ConfigTest, NonLoopbackListenNeedsTlsOrAnExplicitSetting) {
+  for (const char* host : {"0.0.0.0:8080", "[::]:8080", "10.1.2.3:8080", "example.com:443"}) {
+    const std::string yaml = std::string("api: {listen: \"") + host + "\"}\n";
+    auto errs = bad(yaml);
+    ASSERT_EQ(errs.size(), 1u) << host;
+    EXPECT_NE(errs[0].message.find("not loopback"), std::string::npos) << errs[0].message;
+    ok(std::string("api: {listen: \"") + host + "\", allow_insecure_listen: true}\n");
+    ok(std::string("api: {listen: \"") + host + "\", tls: {cert: c.pem, key: k.pem}}\n");
+  }
+  for (const char* host : {"127.0.0.1:8080", "127.0.0.2:1", "[::1]:8080", "localhost:0"})
+    ok(std::string("api: {listen: \"") + host + "\"}\n");
+}
+
+TEST_F(ConfigTest, ApiLimitsAndOrigins) {
+  const Config c =
+      ok("api:\n  metrics_public: true\n  requests_per_second: 5\n  request_burst: 10\n"
+         "  max_body_bytes: 2048\n  max_connections: 8\n  threads: 2\n  read_timeout: 5s\n"
+         "  idle_timeout: 1m\n  allowed_origins: [\"https://desk.example:8443\"]\n");
+  EXPECT_TRUE(c.api.metrics_public);
+  EXPECT_EQ(c.api.requests_per_second, 5);
+  EXPECT_EQ(c.api.request_burst, 10);
+  EXPECT_EQ(c.api.max_body_bytes, 2048);
+  EXPECT_EQ(c.api.max_connections, 8);
+  EXPECT_EQ(c.api.threads, 2);
+  EXPECT_EQ(c.api.read_timeout, std::chrono::seconds(5));
+  EXPECT_EQ(c.api.idle_timeout, std::chrono::minutes(1));
+  ASSERT_EQ(c.api.allowed_origins.size(), 1u);
+  for (const char* text :
+       {"api: {max_body_bytes: 10}\n", "api: {requests_per_second: -1}\n",
+        "api: {request_burst: 0}\n", "api: {threads: 0}\n", "api: {read_timeout: 0s}\n",
+        "api: {allowed_origins: [\"desk.example\"]}\n",
+        "api: {allowed_origins: [\"https://desk.example/\"]}\n", "api: {metrics_public: 3}\n"}) {
+    auto errs = bad(text);
+    ASSERT_EQ(errs.size(), 1u) << text;
+    EXPECT_EQ(errs[0].key.rfind("api.", 0), 0u) << text << " " << errs[0].key;
+  }
+}
+
 TEST_F(ConfigTest, ListenAddresses) {
   struct Case {
     const char* listen;
@@ -287,7 +325,8 @@ TEST_F(ConfigTest, ListenAddresses) {
                         Case{"[::1]:65535", "::1", 65535}, Case{"[::]:80", "::", 80},
                         Case{"localhost:8080", "localhost", 8080},
                         Case{"td-1.example.com:443", "td-1.example.com", 443}}) {
-    const Config c = ok(std::string("api: {listen: \"") + k.listen + "\"}\n");
+    const Config c =
+        ok(std::string("api: {allow_insecure_listen: true, listen: \"") + k.listen + "\"}\n");
     EXPECT_EQ(c.api.host, k.host) << k.listen;
     EXPECT_EQ(c.api.port, k.port) << k.listen;
   }
