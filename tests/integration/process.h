@@ -163,8 +163,9 @@ inline int listening_port(const std::string& output) {
   return std::stoi(output.substr(colon + 1, end - colon - 1));
 }
 
-// A one-shot HTTP/1.1 GET on 127.0.0.1; the raw response ("" on failure).
-inline std::string http_get(int port, const std::string& path) {
+// A one-shot HTTP/1.1 request on 127.0.0.1; the raw response ("" on failure).
+inline std::string http_request(int port, const std::string& method, const std::string& path,
+                                const std::string& token = "", const std::string& body = "") {
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   if (fd < 0) return "";
   sockaddr_in a{};
@@ -175,8 +176,12 @@ inline std::string http_get(int port, const std::string& path) {
   setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
   std::string out;
   if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0) {
-    const std::string req =
-        "GET " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
+    std::string req = method + " " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n";
+    if (!token.empty()) req += "Authorization: Bearer " + token + "\r\n";
+    if (!body.empty())
+      req += "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+             "\r\n";
+    req += "\r\n" + body;
     if (::send(fd, req.data(), req.size(), 0) == static_cast<ssize_t>(req.size())) {
       char buf[4096];
       ssize_t n;
@@ -185,6 +190,21 @@ inline std::string http_get(int port, const std::string& path) {
   }
   ::close(fd);
   return out;
+}
+
+inline std::string http_get(int port, const std::string& path) {
+  return http_request(port, "GET", path);
+}
+
+// The status code of a raw response (0 if none).
+inline int status_of(const std::string& response) {
+  if (response.size() < 12 || response.rfind("HTTP/1.", 0) != 0) return 0;
+  return std::stoi(response.substr(9, 3));
+}
+// The body of a raw response.
+inline std::string body_of(const std::string& response) {
+  const size_t at = response.find("\r\n\r\n");
+  return at == std::string::npos ? "" : response.substr(at + 4);
 }
 
 }  // namespace td::testing
