@@ -175,7 +175,6 @@ class Engine final : public BrokerEvents,
   Timestamp throttle_retry_at_{};
   bool following_up_ = false;
   Timestamp disconnected_since_{};
-  bool ticking_ = false;
   std::map<OrderId, std::unique_ptr<Order>> orders_;
   std::set<OrderId> open_ids_;  // open orders, in id (creation) order
   std::unordered_map<std::string, OrderId> by_client_id_;
