@@ -189,7 +189,6 @@ class Engine final : public BrokerEvents,
   Timestamp throttle_retry_at_{};
   bool following_up_ = false;
   Timestamp disconnected_since_{};
-  bool ticking_ = false;
   bool routing_paused_ = false;
   std::map<OrderId, std::unique_ptr<Order>> orders_;
   std::set<OrderId> open_ids_;  // open orders, in id (creation) order

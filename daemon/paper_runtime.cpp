@@ -10,6 +10,7 @@
 #include "api/auth/bootstrap.h"
 #include "api/json/mapping.h"
 #include "api/json/order_request.h"
+#include "api/openapi/openapi.h"
 #include "core/file_io.h"
 #include "daemon/version.h"
 #include "strategies/spec.h"
@@ -167,6 +168,7 @@ Status PaperRuntime::start_api() {
                                        const std::map<std::string, std::string>& params) {
     return set_strategy_params(name, params);
   };
+  backend.openapi_json = [] { return api::openapi_json(); };
   api::ApiRouterOptions ro;
   ro.metrics_public = config_.api.metrics_public;
   ro.rate_per_second = config_.api.requests_per_second;

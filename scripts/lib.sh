@@ -5,7 +5,7 @@ TD_PACKAGES=(
   g++ cmake ninja-build ccache pkg-config git tzdata
   libboost1.81-dev nlohmann-json3-dev libpq-dev libspdlog-dev libfmt-dev libyaml-cpp-dev
   libssl-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev libexpected-dev
-  libhowardhinnant-date-dev
+  libhowardhinnant-date-dev python3-jsonschema
 )
 
 td_as_root() {

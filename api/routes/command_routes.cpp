@@ -153,9 +153,7 @@ void ApiRouter::Impl::post_kill_switch(const CallPtr& c) {
     auto r = backend.risk->engage(reason_or(req.reason, c, "kill switch"), c->actor(), req.flatten,
                                   backend.engine->now());
     if (backend.publisher) backend.publisher->note_risk_change();
-    json body = to_json(r.kill_switch);
-    body["cancelled"] = ids_to_json(r.cancelled);
-    return json_response(200, body);
+    return json_response(200, to_json(r.kill_switch));
   });
 }
 
@@ -317,7 +315,7 @@ void ApiRouter::Impl::post_config_reload(const CallPtr& c) {
       backend.publisher->invalidate();
       backend.publisher->flush();
     }
-    return json_response(200, {{"reloaded", true}});
+    return json_response(200, {{"reloaded", true}, {"reloaded_at", time_to_json(wall.now())}});
   });
 }
 

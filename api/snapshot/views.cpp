@@ -23,7 +23,7 @@ json store_json(const Snapshot& s) {
   // The PostgreSQL store is not part of this build yet: nothing to wait for.
   const bool configured = s.info && s.info->store_configured;
   return {{"configured", configured},
-          {"connected", configured ? json(false) : json(nullptr)},
+          {"connected", false},
           {"pending_writes", 0}};
 }
 
@@ -83,11 +83,8 @@ json risk_json(const Snapshot& s) {
              {"today_pnl", decimal_to_json(p.today_total())},
              {"drawdown_pct", decimal_to_json(p.drawdown_pct() * Decimal::from_int(100))}};
   }
-  json out = risk_to_json(s.trading, s.limits ? *s.limits : risk::RiskLimits{}, s.breakers,
-                          std::move(usage));
-  out["kill_switch"] = to_json(s.kill_switch);
-  out["trading_state_detail"] = to_json(s.trading);
-  return out;
+  return risk_to_json(s.trading, s.limits ? *s.limits : risk::RiskLimits{}, s.breakers,
+                      std::move(usage));
 }
 
 json strategy_json(const StrategySnapshot& st, const Snapshot& s) {

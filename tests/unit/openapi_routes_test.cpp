@@ -1,0 +1,231 @@
+// The OpenAPI document (api/openapi/openapi.json) against the route table,
+// the one list of what the daemon serves (api/routes/route_table.h): every
+// route is documented with its access, nothing else is, and every operation
+// lists the answers it can give. Also: every "$ref" resolves, and every
+// component is used.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <map>
+#include <regex>
+#include <set>
+#include <string>
+
+#include "api/routes/route_table.h"
+#include "openapi_test_support.h"
+
+namespace td::api {
+namespace {
+
+using nlohmann::json;
+using openapi_test::doc;
+using openapi_test::resolve;
+
+const std::set<std::string> kMethods = {"get",     "put",  "post",  "delete",
+                                        "options", "head", "patch", "trace"};
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+// The operation of a route, or nullptr.
+const json* operation(std::string_view method, std::string_view path) {
+  const json& paths = doc().at("paths");
+  auto p = paths.find(std::string(path));
+  if (p == paths.end()) return nullptr;
+  auto op = p->find(lower(method));
+  return op == p->end() ? nullptr : &*op;
+}
+
+// The operation's parameters (resolved) with `in` == where.
+std::set<std::string> parameters(const json& op, const std::string& where) {
+  std::set<std::string> out;
+  for (const json& p : op.value("parameters", json::array())) {
+    const json& r = resolve(p);
+    if (r.at("in") == where) out.insert(r.at("name").get<std::string>());
+  }
+  return out;
+}
+
+TEST(OpenApiDocument, IsOpenApi31WithBearerScheme) {
+  EXPECT_EQ(doc().at("openapi"), "3.1.0");
+  EXPECT_FALSE(doc().at("info").at("title").get<std::string>().empty());
+  const json& scheme = doc().at("components").at("securitySchemes").at("bearerAuth");
+  EXPECT_EQ(scheme.at("type"), "http");
+  EXPECT_EQ(scheme.at("scheme"), "bearer");
+  // The embedded bytes are the file's, whole.
+  EXPECT_EQ(openapi_json().front(), '{');
+  EXPECT_EQ(openapi_json().back(), '\n');
+}
+
+TEST(OpenApiRouteInventory, EveryRouteIsDocumentedWithItsAccess) {
+  std::set<std::string> operation_ids;
+  for (const RouteInfo& r : route_table()) {
+    SCOPED_TRACE(std::string(r.method) + " " + std::string(r.path));
+    const json* op = operation(r.method, r.path);
+    ASSERT_NE(op, nullptr) << "not in openapi.json";
+    EXPECT_EQ(op->at("x-tradingd-access"), to_string(r.access));
+    EXPECT_EQ(op->at("x-tradingd-mutating"), r.mutating);
+    const std::string id = op->at("operationId").get<std::string>();
+    EXPECT_FALSE(id.empty());
+    EXPECT_TRUE(operation_ids.insert(id).second) << "duplicate operationId " << id;
+    EXPECT_FALSE(op->value("summary", "").empty());
+
+    // Security consistent with the access: public operations need nothing;
+    // the others need the bearer token. Only /metrics (public when so
+    // configured) and the stream (a browser authenticates in its first
+    // message) also list the anonymous alternative {}.
+    ASSERT_TRUE(op->contains("security")) << "every operation states its security";
+    const json& security = op->at("security");
+    if (r.access == Access::kPublic) {
+      EXPECT_EQ(security, json::array());
+    } else {
+      const json bearer = {{"bearerAuth", json::array()}};
+      EXPECT_NE(std::find(security.begin(), security.end(), bearer), security.end());
+      const bool anonymous_ok = r.access == Access::kMetrics || r.path == "/api/v1/stream";
+      for (const json& alternative : security) {
+        if (alternative == bearer) continue;
+        EXPECT_TRUE(anonymous_ok && alternative == json::object()) << alternative.dump();
+      }
+    }
+  }
+}
+
+TEST(OpenApiRouteInventory, EveryDocumentedOperationIsARoute) {
+  std::set<std::pair<std::string, std::string>> routes;
+  for (const RouteInfo& r : route_table()) routes.insert({lower(r.method), std::string(r.path)});
+  size_t documented = 0;
+  for (const auto& [path, item] : doc().at("paths").items()) {
+    for (const auto& [key, op] : item.items()) {
+      ASSERT_TRUE(kMethods.count(key))
+          << path << ": path item member " << key << " (only operations are used)";
+      EXPECT_TRUE(routes.count({key, path})) << key << " " << path << " is not in route_table()";
+      ++documented;
+    }
+  }
+  EXPECT_EQ(documented, route_table().size());
+}
+
+TEST(OpenApiRouteInventory, OperationsListTheAnswersTheyCanGive) {
+  static const std::regex kTemplate(R"(\{([^}]+)\})");
+  for (const RouteInfo& r : route_table()) {
+    const std::string route = std::string(r.method) + " " + std::string(r.path);
+    SCOPED_TRACE(route);
+    const json* op = operation(r.method, r.path);
+    ASSERT_NE(op, nullptr);
+    const json& responses = op->at("responses");
+    auto lists = [&](const char* code) { return responses.contains(code); };
+
+    // Path parameters: exactly the template's, required.
+    std::set<std::string> in_template;
+    const std::string path(r.path);
+    for (std::sregex_iterator it(path.begin(), path.end(), kTemplate), end; it != end; ++it)
+      in_template.insert((*it)[1]);
+    EXPECT_EQ(parameters(*op, "path"), in_template);
+    for (const json& p : op->value("parameters", json::array()))
+      if (resolve(p).at("in") == "path") {
+        EXPECT_EQ(resolve(p).at("required"), true);
+      }
+
+    const bool has_body = op->contains("requestBody");
+    const bool has_query = !parameters(*op, "query").empty();
+    bool has_success = false;
+    for (const auto& [code, resp] : responses.items())
+      has_success = has_success || (code.size() == 3 && (code[0] == '1' || code[0] == '2'));
+    EXPECT_TRUE(has_success);
+    if (r.access != Access::kPublic) {
+      EXPECT_TRUE(lists("401"));
+      EXPECT_TRUE(lists("403"));
+    } else {
+      EXPECT_FALSE(lists("401"));
+      EXPECT_FALSE(lists("403"));
+    }
+    if (has_body || has_query) {
+      EXPECT_TRUE(lists("400"));
+    }
+    if (has_body) {
+      EXPECT_TRUE(lists("413"));
+      EXPECT_TRUE(lists("415"));
+      const json& content = resolve(op->at("requestBody")).at("content");
+      EXPECT_TRUE(content.contains("application/json"));
+      // Request schemas refuse unknown members (api-v1.md: typos never pass).
+      const json& schema = resolve(content.at("application/json").at("schema"));
+      EXPECT_EQ(schema.at("additionalProperties"), false);
+    }
+    if (!in_template.empty()) {
+      EXPECT_TRUE(lists("404"));
+    }
+    EXPECT_TRUE(lists("429"));
+
+    // Errors are problem+json (GET /readyz's 503 is its readiness body).
+    for (const auto& [code, resp] : responses.items()) {
+      if (code[0] != '4' && code[0] != '5') continue;
+      if (r.path == "/readyz" && code == "503") continue;
+      const json& content = resolve(resp).at("content");
+      ASSERT_TRUE(content.contains("application/problem+json")) << code;
+      EXPECT_EQ(content.at("application/problem+json").at("schema").at("$ref"),
+                "#/components/schemas/Problem");
+    }
+  }
+}
+
+TEST(OpenApiRouteInventory, MutatingRoutesWithRefusalsListThem) {
+  // The contract's refusals, where they apply (api-v1.md's error table).
+  auto codes = [](const char* method, const char* path) {
+    std::set<std::string> out;
+    for (const auto& [code, resp] : operation(method, path)->at("responses").items())
+      out.insert(code);
+    return out;
+  };
+  const auto submit = codes("POST", "/api/v1/orders");
+  for (const char* c :
+       {"201", "200", "400", "401", "403", "409", "413", "415", "422", "429", "503"})
+    EXPECT_TRUE(submit.count(c)) << c;
+  EXPECT_TRUE(codes("PATCH", "/api/v1/orders/{id}").count("202"));
+  EXPECT_TRUE(codes("DELETE", "/api/v1/orders/{id}").count("409"));
+  EXPECT_TRUE(codes("POST", "/api/v1/flatten").count("202"));
+  EXPECT_TRUE(codes("DELETE", "/api/v1/kill-switch").count("409"));
+  EXPECT_TRUE(codes("GET", "/api/v1/stream").count("101"));
+  EXPECT_TRUE(codes("GET", "/readyz").count("503"));
+}
+
+// Every "$ref" in the document, with where it is.
+void collect_refs(const json& node, const std::string& where,
+                  std::vector<std::pair<std::string, std::string>>& out) {
+  if (node.is_object()) {
+    for (const auto& [k, v] : node.items()) {
+      if (k == "$ref" && v.is_string())
+        out.emplace_back(where, v.get<std::string>());
+      else
+        collect_refs(v, where + "/" + k, out);
+    }
+  } else if (node.is_array()) {
+    for (size_t i = 0; i < node.size(); ++i)
+      collect_refs(node[i], where + "/" + std::to_string(i), out);
+  }
+}
+
+TEST(OpenApiRefs, EveryRefResolvesAndEveryComponentIsUsed) {
+  std::vector<std::pair<std::string, std::string>> refs;
+  collect_refs(doc(), "", refs);
+  ASSERT_GT(refs.size(), 100u);
+  std::set<std::string> targets;
+  for (const auto& [where, ref] : refs) {
+    ASSERT_EQ(ref.rfind("#/", 0), 0u) << where << ": only local refs: " << ref;
+    const json::json_pointer ptr(ref.substr(1));
+    EXPECT_TRUE(doc().contains(ptr)) << where << ": " << ref << " does not resolve";
+    targets.insert(ref);
+  }
+  for (const char* section : {"schemas", "responses", "parameters", "headers"}) {
+    for (const auto& [name, v] : doc().at("components").at(section).items()) {
+      const std::string ref = std::string("#/components/") + section + "/" + name;
+      EXPECT_TRUE(targets.count(ref)) << ref << " is never used";
+    }
+  }
+}
+
+}  // namespace
+}  // namespace td::api
