@@ -68,7 +68,8 @@ class DaemonMetrics {
 
   // One per response, from any thread. `route` points into the `routes`
   // span (nullptr: no route matched, e.g. a 404 or 405). Labels: the
-  // route's template and method; unmatched requests are labelled
+  // route's template and method (a HEAD answered by a GET route counts as
+  // GET); unmatched requests are labelled
   // route="unmatched" and their method if it is a standard one, else
   // "other". A status outside 100..599 counts as 500 (what the transport
   // sends). Lock-free after the first response of a (route, status).
