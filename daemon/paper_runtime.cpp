@@ -94,6 +94,22 @@ Status PaperRuntime::build() {
   for (const auto& ic : config_.instruments) info.symbols.insert(ic.instrument.symbol);
   publisher_ = std::make_unique<api::SnapshotPublisher>(*engine_, *risk_, snapshots_, wall_,
                                                         std::move(info));
+  metrics_ = std::make_unique<api::metrics::DaemonMetrics>(api::route_table(), kVersion,
+                                                           std::chrono::system_clock::now());
+  publisher_->set_metrics(metrics_.get());
+  metrics_->set_engine_source([this] {
+    api::metrics::EngineGauges g;
+    auto snap = snapshots_.load();
+    std::map<std::string, uint64_t> by_status;
+    for (size_t i = 0; i < snap->orders.size(); ++i)
+      if (const Order* o = snap->orders.at(i)) ++by_status[std::string(to_string(o->status()))];
+    for (const auto& [status, n] : by_status) g.orders.push_back({status, n});
+    g.trading_state = std::string(to_string(snap->trading.state));
+    g.kill_switch_engaged = snap->kill_switch.engaged;
+    g.broker_connected = snap->broker.connected;
+    if (snap->portfolio) g.equity = snap->portfolio->equity().to_string();
+    return g;
+  });
   publisher_->set_engine_post(
       [this](std::function<void()> fn) { boost::asio::post(io_, std::move(fn)); });
   engine_->add_sink(publisher_.get());
@@ -169,6 +185,11 @@ Status PaperRuntime::start_api() {
     return set_strategy_params(name, params);
   };
   backend.openapi_json = [] { return api::openapi_json(); };
+  backend.metrics_text = [this] { return metrics_->render(); };
+  backend.observe = [this](const api::RouteInfo* route, std::string_view method, int status,
+                           std::chrono::nanoseconds elapsed) {
+    metrics_->record_request(route, method, status, elapsed);
+  };
   api::ApiRouterOptions ro;
   ro.metrics_public = config_.api.metrics_public;
   ro.rate_per_second = config_.api.requests_per_second;

@@ -63,6 +63,7 @@ class PaperRuntime {
   std::unique_ptr<LogSink> log_;
   RealClock wall_;
   api::SnapshotStore snapshots_;
+  std::unique_ptr<api::metrics::DaemonMetrics> metrics_;
   std::unique_ptr<api::SnapshotPublisher> publisher_;
   std::unique_ptr<api::auth::FailureLimiter> auth_failures_;
   std::unique_ptr<api::ApiRouter> router_;

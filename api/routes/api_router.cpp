@@ -146,14 +146,11 @@ void ApiRouter::Impl::handle(http::HttpRequest request, http::Reply reply) {
   c->reply = [this, c_weak = std::weak_ptr<Call>(c), reply = std::move(reply),
               start = c->start](http::HttpResponse r) mutable {
     if (backend.observe) {
-      std::string_view route = "unmatched", method = "OTHER";
-      if (auto cs = c_weak.lock(); cs && cs->route) {
-        route = cs->route->path;
-        method = cs->route->method;
-      }
-      backend.observe(
-          route, method, r.status,
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+      const auto cs = c_weak.lock();
+      backend.observe(cs ? cs->route : nullptr, cs ? std::string_view(cs->req.method) : "",
+                      r.status,
+                      std::chrono::duration_cast<std::chrono::nanoseconds>(
+                          std::chrono::steady_clock::now() - start));
     }
     reply(std::move(r));
   };

@@ -10,6 +10,7 @@
 // routes — kill switch, flatten, cancel all — are never rate limited), media
 // type (415) and body presence. Every mutating call that names a token goes
 // into the audit log with the token's name and the status it got.
+#include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
@@ -42,9 +43,10 @@ struct ApiBackend {
   // API thread: the Prometheus text (empty function: 503) and the OpenAPI document.
   std::function<std::string()> metrics_text;
   std::function<std::string_view()> openapi_json;
-  // Called on the API thread after each response (route template or
-  // "unmatched", method, status, seconds): metrics.
-  std::function<void(std::string_view route, std::string_view method, int status, double seconds)>
+  // Called on the API thread after each response (the matched route or
+  // nullptr, the request's method, status, time taken): metrics.
+  std::function<void(const RouteInfo* route, std::string_view method, int status,
+                     std::chrono::nanoseconds elapsed)>
       observe;
 };
 

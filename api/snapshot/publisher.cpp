@@ -72,9 +72,15 @@ void SnapshotPublisher::on_event(const Event& e) {
         using T = std::decay_t<decltype(ev)>;
         if constexpr (std::is_same_v<T, OrderEvent>) {
           dirty_orders_.insert(ev.order->id());
+          if (ev.created && metrics_) {
+            auto [it, fresh] = submitted_by_source_.try_emplace(ev.order->source());
+            if (fresh) it->second = metrics_->orders_submitted(ev.order->source());
+            it->second.inc();
+          }
           if (wanted("orders")) publish_topic("orders", to_json(*ev.order));
         } else if constexpr (std::is_same_v<T, FillEvent>) {
           fills_.push_back(std::make_shared<const Fill>(*ev.fill));
+          if (metrics_) metrics_->fills.inc();
           dirty_orders_.insert(ev.fill->order_id);
           account_dirty_ = true;
           if (wanted("fills")) publish_topic("fills", to_json(*ev.fill));
@@ -85,6 +91,11 @@ void SnapshotPublisher::on_event(const Event& e) {
           pnl_changed_ = true;
         } else if constexpr (std::is_same_v<T, OrderDeniedEvent>) {
           dirty_orders_.insert(ev.order->id());
+          if (metrics_) {
+            auto [it, fresh] = denials_by_check_.try_emplace(ev.check);
+            if (fresh) it->second = metrics_->risk_denials(ev.check);
+            it->second.inc();
+          }
         } else if constexpr (std::is_same_v<T, BrokerConnectionEvent>) {
           broker_.connected = ev.connected;
           broker_.since = e.time;

@@ -23,6 +23,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "api/metrics/daemon_metrics.h"
 #include "api/snapshot/snapshot.h"
 #include "api/stream/stream_source.h"
 #include "core/clock.h"
@@ -53,6 +54,8 @@ class SnapshotPublisher final : public EventSink,
   void set_engine_post(Post post) { post_ = std::move(post); }
   // The stream's hub (nullptr: no stream).
   void set_stream(stream::StreamSink* sink) { sink_ = sink; }
+  // Counts orders, fills and denials (nullptr: none).
+  void set_metrics(metrics::DaemonMetrics* m) { metrics_ = m; }
   // Strategy parameters as configured (GET /strategies shows them).
   void set_strategy_params(const std::string& name, std::map<std::string, std::string> params);
 
@@ -92,6 +95,8 @@ class SnapshotPublisher final : public EventSink,
   PublisherOptions options_;
   Post post_;
   stream::StreamSink* sink_ = nullptr;
+  metrics::DaemonMetrics* metrics_ = nullptr;
+  std::unordered_map<std::string, metrics::Counter> submitted_by_source_, denials_by_check_;
 
   uint64_t version_ = 0;
   bool dirty_ = true;

@@ -22,9 +22,7 @@ json broker_json(const BrokerInfo& b) {
 json store_json(const Snapshot& s) {
   // The PostgreSQL store is not part of this build yet: nothing to wait for.
   const bool configured = s.info && s.info->store_configured;
-  return {{"configured", configured},
-          {"connected", false},
-          {"pending_writes", 0}};
+  return {{"configured", configured}, {"connected", false}, {"pending_writes", 0}};
 }
 
 }  // namespace
