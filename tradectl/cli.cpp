@@ -536,15 +536,14 @@ class Cli {
     s_params->add_option("params", pairs_, "KEY=VALUE (JSON values; decimals go as strings)")
         ->required();
     on(s_params, [this] {
-      return call({"PATCH", "/api/v1/strategies/" + seg(name_),
-                   "{\"params\":" + object_of(pairs_) + "}"});
+      return call(
+          {"PATCH", "/api/v1/strategies/" + seg(name_), "{\"params\":" + object_of(pairs_) + "}"});
     });
 
     // Audit, config, health, metrics, OpenAPI, stream.
     auto* events = app.add_subcommand("events", "audit log (state changes and API calls)");
     events->add_option("--after", events_.after, "only events after this seq");
-    events->add_option("--limit", events_.limit, "page size (1..1000)")
-        ->check(CLI::Range(1, 1000));
+    events->add_option("--limit", events_.limit, "page size (1..1000)")->check(CLI::Range(1, 1000));
     events->add_flag("--follow,-f", events_.follow, "keep polling for new events (Ctrl-C stops)");
     events->add_option("--poll-interval", events_.poll_s, "seconds between polls (default 1)")
         ->check(CLI::PositiveNumber);
@@ -588,9 +587,9 @@ class Cli {
     const bool has_after = events.get_option("--after")->count() > 0;
     const bool has_limit = events.get_option("--limit")->count() > 0;
     auto target = [&](std::optional<long long> after) {
-      QueryParams q{{"after", after ? std::optional(std::to_string(*after)) : std::nullopt},
-                    {"limit", has_limit ? std::optional(std::to_string(events_.limit))
-                                        : std::nullopt}};
+      QueryParams q{
+          {"after", after ? std::optional(std::to_string(*after)) : std::nullopt},
+          {"limit", has_limit ? std::optional(std::to_string(events_.limit)) : std::nullopt}};
       return "/api/v1/events" + query_string(q);
     };
     std::optional<long long> after;

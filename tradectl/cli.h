@@ -27,8 +27,9 @@ inline constexpr int kExitInterrupted = 130;
 struct Io {
   std::ostream& out;
   std::ostream& err;
-  GetEnv getenv;                            // empty: the process environment
-  const std::atomic<bool>* stop = nullptr;  // set (by SIGINT/SIGTERM): stop watch/follow, abandon requests
+  GetEnv getenv;  // empty: the process environment
+  // Set (by SIGINT/SIGTERM): stop watch and --follow, abandon a request in progress.
+  const std::atomic<bool>* stop = nullptr;
 };
 
 // `args` without the program name: {"orders", "list", "--status", "open"}.

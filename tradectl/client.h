@@ -29,11 +29,11 @@ struct ClientConfig {
 };
 
 struct Request {
-  Request(std::string m, std::string t, std::optional<std::string> b = std::nullopt,
-          bool a = true)
+  Request(std::string m, std::string t, std::optional<std::string> b = std::nullopt, bool a = true)
       : method(std::move(m)), target(std::move(t)), body(std::move(b)), auth(a) {}
   std::string method;  // "GET", "POST", "PATCH", "PUT", "DELETE"
-  std::string target;  // path and query, without the endpoint's prefix: "/api/v1/orders?status=open"
+  // Path and query, without the endpoint's prefix: "/api/v1/orders?status=open".
+  std::string target;
   std::optional<std::string> body;  // JSON text (Content-Type: application/json)
   bool auth = true;                 // false: no Authorization header (/healthz, /readyz)
 };

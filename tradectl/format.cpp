@@ -6,7 +6,9 @@
 namespace td::tradectl {
 namespace {
 
-bool is_ws(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+bool is_ws(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
 
 std::string reformat(std::string_view in, bool pretty) {
   std::string out;
@@ -94,10 +96,18 @@ void flatten(const std::string& prefix, const Json& v,
 
 }  // namespace
 
-bool valid_json(std::string_view text) { return Json::accept(text); }
-std::string pretty_json(std::string_view text) { return reformat(text, true); }
-std::string compact_json(std::string_view text) { return reformat(text, false); }
-std::string json_quote(std::string_view s) { return Json(std::string(s)).dump(); }
+bool valid_json(std::string_view text) {
+  return Json::accept(text);
+}
+std::string pretty_json(std::string_view text) {
+  return reformat(text, true);
+}
+std::string compact_json(std::string_view text) {
+  return reformat(text, false);
+}
+std::string json_quote(std::string_view s) {
+  return Json(std::string(s)).dump();
+}
 
 std::string cell(const Json& v) {
   if (v.is_null()) return "-";
@@ -146,40 +156,52 @@ void print_key_values(std::ostream& out, const Json& object) {
 }
 
 const std::vector<Column>& order_columns() {
-  static const std::vector<Column> c{
-      {"ID", "id"},           {"CLIENT_ID", "client_order_id"}, {"SYMBOL", "symbol"},
-      {"SIDE", "side"},       {"QTY", "qty"},                   {"FILLED", "filled_qty"},
-      {"AVG_PRICE", "avg_fill_price"}, {"TYPE", "type"},        {"LIMIT", "limit_price"},
-      {"STOP", "stop_price"}, {"TIF", "tif"},                   {"STATUS", "status"},
-      {"CREATED", "created_at"}};
+  static const std::vector<Column> c{{"ID", "id"},
+                                     {"CLIENT_ID", "client_order_id"},
+                                     {"SYMBOL", "symbol"},
+                                     {"SIDE", "side"},
+                                     {"QTY", "qty"},
+                                     {"FILLED", "filled_qty"},
+                                     {"AVG_PRICE", "avg_fill_price"},
+                                     {"TYPE", "type"},
+                                     {"LIMIT", "limit_price"},
+                                     {"STOP", "stop_price"},
+                                     {"TIF", "tif"},
+                                     {"STATUS", "status"},
+                                     {"CREATED", "created_at"}};
   return c;
 }
 const std::vector<Column>& queue_columns() {
-  static const std::vector<Column> c{
-      {"ID", "id"},           {"CLIENT_ID", "client_order_id"}, {"SYMBOL", "symbol"},
-      {"SIDE", "side"},       {"QTY", "qty"},                   {"TYPE", "type"},
-      {"LIMIT", "limit_price"}, {"STOP", "stop_price"},         {"STATUS", "status"},
-      {"REASON", "queued_reason"}, {"SUBMIT_AT", "submit_at"}};
+  static const std::vector<Column> c{{"ID", "id"},
+                                     {"CLIENT_ID", "client_order_id"},
+                                     {"SYMBOL", "symbol"},
+                                     {"SIDE", "side"},
+                                     {"QTY", "qty"},
+                                     {"TYPE", "type"},
+                                     {"LIMIT", "limit_price"},
+                                     {"STOP", "stop_price"},
+                                     {"STATUS", "status"},
+                                     {"REASON", "queued_reason"},
+                                     {"SUBMIT_AT", "submit_at"}};
   return c;
 }
 const std::vector<Column>& fill_columns() {
-  static const std::vector<Column> c{{"ID", "id"},         {"ORDER_ID", "order_id"},
-                                     {"SYMBOL", "symbol"}, {"SIDE", "side"},
-                                     {"QTY", "qty"},       {"PRICE", "price"},
-                                     {"COMMISSION", "commission"}, {"TIME", "time"}};
+  static const std::vector<Column> c{
+      {"ID", "id"},   {"ORDER_ID", "order_id"}, {"SYMBOL", "symbol"},         {"SIDE", "side"},
+      {"QTY", "qty"}, {"PRICE", "price"},       {"COMMISSION", "commission"}, {"TIME", "time"}};
   return c;
 }
 const std::vector<Column>& position_columns() {
   static const std::vector<Column> c{
-      {"SYMBOL", "symbol"},           {"QTY", "qty"},
-      {"AVG_COST", "avg_cost"},       {"MKT_PRICE", "market_price"},
-      {"MKT_VALUE", "market_value"},  {"UNREALIZED", "unrealized_pnl"},
-      {"REALIZED", "realized_pnl"},   {"REALIZED_TODAY", "realized_pnl_today"}};
+      {"SYMBOL", "symbol"},          {"QTY", "qty"},
+      {"AVG_COST", "avg_cost"},      {"MKT_PRICE", "market_price"},
+      {"MKT_VALUE", "market_value"}, {"UNREALIZED", "unrealized_pnl"},
+      {"REALIZED", "realized_pnl"},  {"REALIZED_TODAY", "realized_pnl_today"}};
   return c;
 }
 const std::vector<Column>& strategy_columns() {
-  static const std::vector<Column> c{{"NAME", "name"},       {"TYPE", "type"},
-                                     {"ENABLED", "enabled"}, {"SYMBOLS", "symbols"},
+  static const std::vector<Column> c{{"NAME", "name"},         {"TYPE", "type"},
+                                     {"ENABLED", "enabled"},   {"SYMBOLS", "symbols"},
                                      {"POSITION", "position"}, {"PNL", "pnl"}};
   return c;
 }

@@ -60,8 +60,7 @@ std::string describe_failure(const std::string& stage, const beast::error_code& 
   if (ssl_handle != nullptr && ec.category() == net::error::get_ssl_category()) {
     const long verify = SSL_get_verify_result(ssl_handle);
     if (verify != X509_V_OK) {
-      msg = stage + ": certificate verification failed: " +
-            X509_verify_cert_error_string(verify) +
+      msg = stage + ": certificate verification failed: " + X509_verify_cert_error_string(verify) +
             " (a self-signed daemon certificate: --cacert FILE)";
     }
   }

@@ -7,7 +7,9 @@
 namespace td::tradectl {
 namespace {
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
 
 // A JSON number lexeme with a fraction or an exponent.
 bool non_integer_number(std::string_view v) {

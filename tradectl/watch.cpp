@@ -77,11 +77,10 @@ struct Watcher {
                         id.empty() ? request_id : id);
           co_return 1;
         }
-        err << "tradectl: " << stage << ": upgrade refused with " << status << " "
-            << res.reason() << '\n';
+        err << "tradectl: " << stage << ": upgrade refused with " << status << " " << res.reason()
+            << '\n';
       } else if (watchdog.fired()) {
-        err << "tradectl: " << stage << ": timed out after " << seconds(config.timeout)
-            << " s\n";
+        err << "tradectl: " << stage << ": timed out after " << seconds(config.timeout) << " s\n";
       } else {
         err << "tradectl: " << describe_failure(stage, ec, ssl_handle) << '\n';
       }
@@ -151,7 +150,8 @@ struct Watcher {
       const auto& reason = ws.reason();
       why = "closed by the server (code " + std::to_string(reason.code);
       if (reason.code == 1013) why += ", try again later: too slow";
-      if (!reason.reason.empty()) why += ", " + std::string(reason.reason.data(), reason.reason.size());
+      if (!reason.reason.empty())
+        why += ", " + std::string(reason.reason.data(), reason.reason.size());
       why += ")";
     }
     err << "tradectl: disconnected: " << why << '\n';

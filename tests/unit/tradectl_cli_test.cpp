@@ -35,7 +35,9 @@ using api::http::HttpResponse;
 using api::http::Reply;
 using namespace std::chrono_literals;
 
-std::string compact(const std::string& s) { return compact_json(s); }
+std::string compact(const std::string& s) {
+  return compact_json(s);
+}
 
 struct Seen {
   std::string method, target, body, authorization, request_id, content_type;
@@ -178,29 +180,42 @@ TEST_F(TradectlTest, EverySubcommandMakesItsRequest) {
        "limit=50&cursor=c%2F1",
        ""},
       {{"orders", "get", "42"}, "GET", "/api/v1/orders/42", ""},
-      {{"orders", "get", "--client-id", "my-2026:1"}, "GET",
-       "/api/v1/orders/by-client-id/my-2026%3A1", ""},
-      {{"orders", "submit", "SPY", "buy", "100", "--limit", "450.10"}, "POST", "/api/v1/orders",
+      {{"orders", "get", "--client-id", "my-2026:1"},
+       "GET",
+       "/api/v1/orders/by-client-id/my-2026%3A1",
+       ""},
+      {{"orders", "submit", "SPY", "buy", "100", "--limit", "450.10"},
+       "POST",
+       "/api/v1/orders",
        R"({"symbol":"SPY","side":"buy","qty":"100","type":"limit","limit_price":"450.10"})"},
       {{"orders", "submit", "MESZ6", "sell", "0.00000001", "--stop", "5000.250", "--tif", "gtc",
-        "--client-order-id", "my-2026-11-21-001", "--outside-rth", "--reduce-only",
-        "--submit-at", "2026-11-21T16:30:00Z"},
-       "POST", "/api/v1/orders",
+        "--client-order-id", "my-2026-11-21-001", "--outside-rth", "--reduce-only", "--submit-at",
+        "2026-11-21T16:30:00Z"},
+       "POST",
+       "/api/v1/orders",
        R"({"symbol":"MESZ6","side":"sell","qty":"0.00000001","type":"stop",)"
        R"("stop_price":"5000.250","tif":"gtc","client_order_id":"my-2026-11-21-001",)"
        R"("outside_rth":true,"reduce_only":true,"submit_at":"2026-11-21T16:30:00Z"})"},
-      {{"orders", "submit", "SPY", "buy", "10", "--limit", "450.10", "--stop", "449.00"}, "POST",
+      {{"orders", "submit", "SPY", "buy", "10", "--limit", "450.10", "--stop", "449.00"},
+       "POST",
        "/api/v1/orders",
        R"({"symbol":"SPY","side":"buy","qty":"10","type":"stop_limit","limit_price":"450.10",)"
        R"("stop_price":"449.00"})"},
-      {{"orders", "submit", "SPY", "sell", "5"}, "POST", "/api/v1/orders",
+      {{"orders", "submit", "SPY", "sell", "5"},
+       "POST",
+       "/api/v1/orders",
        R"({"symbol":"SPY","side":"sell","qty":"5","type":"market"})"},
-      {{"orders", "submit", "SPY", "sell", "5", "--type", "limit", "--limit", "1.5"}, "POST",
+      {{"orders", "submit", "SPY", "sell", "5", "--type", "limit", "--limit", "1.5"},
+       "POST",
        "/api/v1/orders",
        R"({"symbol":"SPY","side":"sell","qty":"5","type":"limit","limit_price":"1.5"})"},
-      {{"orders", "modify", "7", "--qty", "50", "--limit", "450.25"}, "PATCH", "/api/v1/orders/7",
+      {{"orders", "modify", "7", "--qty", "50", "--limit", "450.25"},
+       "PATCH",
+       "/api/v1/orders/7",
        R"({"qty":"50","limit_price":"450.25"})"},
-      {{"orders", "modify", "7", "--stop", "440.00"}, "PATCH", "/api/v1/orders/7",
+      {{"orders", "modify", "7", "--stop", "440.00"},
+       "PATCH",
+       "/api/v1/orders/7",
        R"({"stop_price":"440.00"})"},
       {{"orders", "cancel", "7"}, "DELETE", "/api/v1/orders/7", ""},
       {{"orders", "cancel-all"}, "DELETE", "/api/v1/orders", ""},
@@ -227,22 +242,31 @@ TEST_F(TradectlTest, EverySubcommandMakesItsRequest) {
       {{"kill-switch"}, "GET", "/api/v1/kill-switch", ""},
       {{"kill-switch", "status"}, "GET", "/api/v1/kill-switch", ""},
       {{"kill-switch", "engage"}, "POST", "/api/v1/kill-switch", "{}"},
-      {{"kill-switch", "engage", "--reason", "runaway strategy", "--flatten"}, "POST",
-       "/api/v1/kill-switch", R"({"reason":"runaway strategy","flatten":true})"},
-      {{"kill-switch", "rearm", "--reason", "fixed"}, "DELETE", "/api/v1/kill-switch",
+      {{"kill-switch", "engage", "--reason", "runaway strategy", "--flatten"},
+       "POST",
+       "/api/v1/kill-switch",
+       R"({"reason":"runaway strategy","flatten":true})"},
+      {{"kill-switch", "rearm", "--reason", "fixed"},
+       "DELETE",
+       "/api/v1/kill-switch",
        R"({"reason":"fixed"})"},
-      {{"flatten", "--reason", "broker outage"}, "POST", "/api/v1/flatten",
+      {{"flatten", "--reason", "broker outage"},
+       "POST",
+       "/api/v1/flatten",
        R"({"reason":"broker outage"})"},
       {{"flatten"}, "POST", "/api/v1/flatten", "{}"},
       {{"trading-state"}, "GET", "/api/v1/trading-state", ""},
       {{"trading-state", "get"}, "GET", "/api/v1/trading-state", ""},
-      {{"trading-state", "set", "reducing", "--reason", "end of day"}, "PUT",
-       "/api/v1/trading-state", R"({"state":"reducing","reason":"end of day"})"},
+      {{"trading-state", "set", "reducing", "--reason", "end of day"},
+       "PUT",
+       "/api/v1/trading-state",
+       R"({"state":"reducing","reason":"end of day"})"},
       {{"risk"}, "GET", "/api/v1/risk", ""},
       {{"risk", "set-limits", "max_order_notional=50000.50", "max_working_orders=10",
         "throttle=reject", R"(allowed_symbols=["SPY", "QQQ"])", "min_notional=1e2",
         "order_rate_window=30s", "price_collar_pct=\"5\"", "short_allowed=false"},
-       "PATCH", "/api/v1/risk/limits",
+       "PATCH",
+       "/api/v1/risk/limits",
        R"({"max_order_notional":"50000.50","max_working_orders":10,"throttle":"reject",)"
        R"("allowed_symbols":["SPY","QQQ"],"min_notional":"1e2","order_rate_window":"30s",)"
        R"("price_collar_pct":"5","short_allowed":false})"},
@@ -251,7 +275,9 @@ TEST_F(TradectlTest, EverySubcommandMakesItsRequest) {
       {{"strategies", "get", "sma fast"}, "GET", "/api/v1/strategies/sma%20fast", ""},
       {{"strategies", "start", "sma"}, "POST", "/api/v1/strategies/sma/start", ""},
       {{"strategies", "stop", "sma"}, "POST", "/api/v1/strategies/sma/stop", ""},
-      {{"strategies", "set-params", "sma", "fast=5", "k=2.50"}, "PATCH", "/api/v1/strategies/sma",
+      {{"strategies", "set-params", "sma", "fast=5", "k=2.50"},
+       "PATCH",
+       "/api/v1/strategies/sma",
        R"({"params":{"fast":5,"k":"2.50"}})"},
       {{"events"}, "GET", "/api/v1/events", ""},
       {{"events", "--after", "10", "--limit", "5"}, "GET", "/api/v1/events?after=10&limit=5", ""},
@@ -359,10 +385,11 @@ TEST_F(TradectlTest, PositionsFillsStrategiesQueueEventsTables) {
             "ID  ORDER_ID  SYMBOL  SIDE  QTY  PRICE   COMMISSION  TIME\n"
             "f1  12        SPY     buy   40   450.08  1           T1\n");
 
-  daemon_.answer("GET /api/v1/strategies",
-                 HttpResponse::json(200, R"({"strategies":[{"name":"sma","type":"sma_cross",)"
-                                         R"("enabled":true,"symbols":["SPY","QQQ"],)"
-                                         R"("params":{"fast":"5"},"position":"10","pnl":"-1.5"}]})"));
+  daemon_.answer(
+      "GET /api/v1/strategies",
+      HttpResponse::json(200, R"({"strategies":[{"name":"sma","type":"sma_cross",)"
+                              R"("enabled":true,"symbols":["SPY","QQQ"],)"
+                              R"("params":{"fast":"5"},"position":"10","pnl":"-1.5"}]})"));
   r = run_cli({"--table", "strategies"});
   EXPECT_EQ(r.out,
             "NAME  TYPE       ENABLED  SYMBOLS        POSITION  PNL\n"
@@ -380,9 +407,10 @@ TEST_F(TradectlTest, PositionsFillsStrategiesQueueEventsTables) {
             "ID  CLIENT_ID  SYMBOL  SIDE  QTY  TYPE    LIMIT  STOP  STATUS  REASON  SUBMIT_AT\n"
             "4   x          SPY     buy   1    market  -      -     queued  paused  -\n");
 
-  daemon_.answer("GET /api/v1/events",
-                 HttpResponse::json(200, R"({"events":[{"seq":7,"time":"T","type":"order.submitted",)"
-                                         R"("actor":"ops","data":{"id":"12"}}]})"));
+  daemon_.answer(
+      "GET /api/v1/events",
+      HttpResponse::json(200, R"({"events":[{"seq":7,"time":"T","type":"order.submitted",)"
+                              R"("actor":"ops","data":{"id":"12"}}]})"));
   r = run_cli({"--table", "events"});
   EXPECT_EQ(r.out,
             "SEQ  TIME  TYPE             ACTOR  DATA\n"
@@ -405,12 +433,13 @@ TEST_F(TradectlTest, KeyValueTableForObjects) {
 }
 
 TEST_F(TradectlTest, ProblemIsPrintedWithCheckDetailAndRequestId) {
-  daemon_.answer("POST /api/v1/orders",
-                 HttpResponse::text(409,
-                                    R"({"type":"/problems/trading-halted","title":"Trading halted",)"
-                                    R"("status":409,"detail":"kill switch engaged: test",)"
-                                    R"("instance":"/api/v1/orders","check":"kill_switch_engaged"})",
-                                    "application/problem+json"));
+  daemon_.answer(
+      "POST /api/v1/orders",
+      HttpResponse::text(409,
+                         R"({"type":"/problems/trading-halted","title":"Trading halted",)"
+                         R"("status":409,"detail":"kill switch engaged: test",)"
+                         R"("instance":"/api/v1/orders","check":"kill_switch_engaged"})",
+                         "application/problem+json"));
   Result r = run_cli({"orders", "submit", "SPY", "buy", "1"});
   EXPECT_EQ(r.code, 1);
   EXPECT_EQ(r.out, "");
@@ -448,8 +477,9 @@ TEST_F(TradectlTest, NonProblemErrorAndUnauthorizedHint) {
 
   env_.erase("TRADECTL_TOKEN");
   daemon_.answer("GET /api/v1/risk",
-                 HttpResponse::text(401, R"({"type":"/problems/unauthorized","status":401,)"
-                                         R"("title":"Unauthorized"})",
+                 HttpResponse::text(401,
+                                    R"({"type":"/problems/unauthorized","status":401,)"
+                                    R"("title":"Unauthorized"})",
                                     "application/problem+json"));
   r = run_cli({"risk"});
   EXPECT_EQ(r.code, 1);
@@ -459,8 +489,9 @@ TEST_F(TradectlTest, NonProblemErrorAndUnauthorizedHint) {
 }
 
 TEST_F(TradectlTest, AllPagesFollowsTheCursor) {
-  daemon_.answer("GET /api/v1/fills?symbol=SPY&limit=1",
-                 HttpResponse::json(200, R"({"fills":[{"id":"f3","qty":"1.50"}],"next_cursor":"c2"})"));
+  daemon_.answer(
+      "GET /api/v1/fills?symbol=SPY&limit=1",
+      HttpResponse::json(200, R"({"fills":[{"id":"f3","qty":"1.50"}],"next_cursor":"c2"})"));
   daemon_.answer("GET /api/v1/fills?symbol=SPY&limit=1&cursor=c2",
                  HttpResponse::json(200, R"({"fills":[{"id":"f2"}],"next_cursor":"c 3"})"));
   daemon_.answer("GET /api/v1/fills?symbol=SPY&limit=1&cursor=c%203",
@@ -484,8 +515,9 @@ TEST_F(TradectlTest, HealthAsksBothProbesWithoutTheToken) {
                  HttpResponse::json(503, R"({"status":"not_ready","broker":{"connected":false}})"));
   Result r = run_cli({"health"});
   EXPECT_EQ(r.code, 1);
-  EXPECT_EQ(compact(r.out),
-            R"({"healthz":{"status":"ok"},"readyz":{"status":"not_ready","broker":{"connected":false}}})");
+  EXPECT_EQ(
+      compact(r.out),
+      R"({"healthz":{"status":"ok"},"readyz":{"status":"not_ready","broker":{"connected":false}}})");
   auto seen = daemon_.seen();
   ASSERT_EQ(seen.size(), 2u);
   EXPECT_EQ(seen[0].target, "/healthz");
@@ -622,8 +654,7 @@ TEST_F(TradectlTest, ConnectionRefusedIsExitThree) {
   a.close();  // nothing listens there now
   Result r = run_cli({"--url", "http://127.0.0.1:" + std::to_string(port), "status"});
   EXPECT_EQ(r.code, 3);
-  EXPECT_NE(r.err.find("connect to 127.0.0.1:" + std::to_string(port)), std::string::npos)
-      << r.err;
+  EXPECT_NE(r.err.find("connect to 127.0.0.1:" + std::to_string(port)), std::string::npos) << r.err;
 }
 
 TEST_F(TradectlTest, TimeoutIsExitThree) {

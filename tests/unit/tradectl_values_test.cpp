@@ -48,8 +48,8 @@ TEST(TradectlValues, DecimalsAreDigitsWithAnOptionalFraction) {
   for (const char* ok : {"0", "100", "450.10", "0.00000001", "007"}) {
     EXPECT_EQ(check_decimal("qty", ok), "") << ok;
   }
-  for (const char* bad : {"", "-1", "+1", "1e2", "1.", ".5", "1,000", " 1", "1 ", "0x10", "1.2.3",
-                          "nan", "inf"}) {
+  for (const char* bad :
+       {"", "-1", "+1", "1e2", "1.", ".5", "1,000", " 1", "1 ", "0x10", "1.2.3", "nan", "inf"}) {
     EXPECT_NE(check_decimal("qty", bad), "") << bad;
   }
   EXPECT_EQ(check_client_order_id("my-2026-11-21-001:a.b_c"), "");
@@ -60,14 +60,13 @@ TEST(TradectlValues, DecimalsAreDigitsWithAnOptionalFraction) {
 
 TEST(TradectlValues, KeyValuesBecomeJsonWithDecimalsAsStrings) {
   std::string error;
-  auto body = key_values_object(
-      {"n=10", "neg=-3", "d=0.1", "e=1E5", "s=30s", "b=true", "z=null", "q=\"7.5\"",
-       "list=[1.5, 2]", "obj={\"k\": 1}", "empty=", "eq=a=b"},
-      error);
+  auto body =
+      key_values_object({"n=10", "neg=-3", "d=0.1", "e=1E5", "s=30s", "b=true", "z=null",
+                         "q=\"7.5\"", "list=[1.5, 2]", "obj={\"k\": 1}", "empty=", "eq=a=b"},
+                        error);
   ASSERT_TRUE(body) << error;
-  EXPECT_EQ(*body,
-            R"({"n":10,"neg":-3,"d":"0.1","e":"1E5","s":"30s","b":true,"z":null,"q":"7.5",)"
-            R"("list":[1.5,2],"obj":{"k":1},"empty":"","eq":"a=b"})");
+  EXPECT_EQ(*body, R"({"n":10,"neg":-3,"d":"0.1","e":"1E5","s":"30s","b":true,"z":null,"q":"7.5",)"
+                   R"("list":[1.5,2],"obj":{"k":1},"empty":"","eq":"a=b"})");
   EXPECT_FALSE(key_values_object({"x"}, error));
   EXPECT_FALSE(key_values_object({"=1"}, error));
   EXPECT_FALSE(key_values_object({"a=1", "a=2"}, error));

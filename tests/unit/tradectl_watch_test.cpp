@@ -37,9 +37,9 @@ using tcp = net::ip::tcp;
 using namespace std::chrono_literals;
 
 struct Script {
-  int reject_status = 0;                // answer the upgrade with this status instead
-  std::vector<std::string> messages;    // sent after the subscribe message arrived
-  std::optional<int> close_code;        // close with it after sending; else wait for the client's close
+  int reject_status = 0;              // answer the upgrade with this status instead
+  std::vector<std::string> messages;  // sent after the subscribe message arrived
+  std::optional<int> close_code;  // close with it after sending; else wait for the client's close
 };
 
 struct Connection {
@@ -167,15 +167,16 @@ Result run_watch(const std::string& url, std::vector<std::string> args,
 
 TEST(TradectlWatch, PrintsLinesReportsGapsAndReconnects) {
   FakeStreamServer server(std::vector<Script>{
+      Script{
+          0,
+          {R"({"type":"snapshot","topic":"orders","seq":1,"data":[]})",
+           R"({"type": "update", "topic": "quotes:SPY", "seq": 2, "data": {"bid": "450.10", "x": 1.50}})",
+           R"({"type":"update","topic":"orders","seq":4,"data":{}})"},
+          1013},
       Script{0,
-       {R"({"type":"snapshot","topic":"orders","seq":1,"data":[]})",
-        R"({"type": "update", "topic": "quotes:SPY", "seq": 2, "data": {"bid": "450.10", "x": 1.50}})",
-        R"({"type":"update","topic":"orders","seq":4,"data":{}})"},
-       1013},
-      Script{0,
-       {R"({"type":"snapshot","topic":"orders","seq":1,"data":[]})",
-        R"({"type":"update","topic":"orders","seq":2,"data":{"id":"7"}})"},
-       std::nullopt},
+             {R"({"type":"snapshot","topic":"orders","seq":1,"data":[]})",
+              R"({"type":"update","topic":"orders","seq":2,"data":{"id":"7"}})"},
+             std::nullopt},
   });
   Result r = run_watch(server.url(), {"orders", "quotes:SPY", "--count", "5"});
   server.join();
@@ -207,8 +208,8 @@ TEST(TradectlWatch, PrintsLinesReportsGapsAndReconnects) {
 }
 
 TEST(TradectlWatch, StopFlagClosesTheStreamNormally) {
-  FakeStreamServer server(
-      std::vector<Script>{Script{0, {R"({"type":"snapshot","topic":"pnl","seq":1,"data":{}})"}, {}}});
+  FakeStreamServer server(std::vector<Script>{
+      Script{0, {R"({"type":"snapshot","topic":"pnl","seq":1,"data":{}})"}, {}}});
   std::atomic<bool> stop{false};
   Result r;
   std::thread client([&] { r = run_watch(server.url(), {"pnl"}, &stop); });
@@ -227,8 +228,7 @@ TEST(TradectlWatch, RefusedUpgradeIsAnApiError) {
   Result r = run_watch(server.url(), {"orders"});
   server.join();
   EXPECT_EQ(r.code, 1) << r.err;
-  EXPECT_NE(r.err.find("error 401 unauthorized: invalid token\nrequest id: tc-"),
-            std::string::npos)
+  EXPECT_NE(r.err.find("error 401 unauthorized: invalid token\nrequest id: tc-"), std::string::npos)
       << r.err;
   EXPECT_EQ(r.out, "");
 }
