@@ -117,3 +117,37 @@ TEST(Api, FlattenOverHttpLatchesTheKillSwitchAndLimitsSurviveARestart) {
     ASSERT_EQ(p.wait_exit(5s), 0) << p.output();
   }
 }
+
+TEST(Api, TradectlDrivesTheDaemon) {
+  TempDir dir;
+  Process p(paper_args(dir));
+  ASSERT_TRUE(p.wait_for_text("/api/v1/status", 30s)) << p.output();
+  const std::string token = token_in(p.output());
+  const std::string url = "http://127.0.0.1:" + std::to_string(listening_port(p.output()));
+  const std::string token_file = dir.write("token", token + "\n");
+  fs::permissions(token_file, fs::perms::owner_read | fs::perms::owner_write);
+  auto tradectl = [&](std::vector<std::string> args) {
+    std::vector<std::string> argv = {TRADECTL_BIN, "--url", url, "--token-file", token_file};
+    argv.insert(argv.end(), args.begin(), args.end());
+    Process c(argv);
+    auto rc = c.wait_exit(20s);
+    return std::make_pair(rc.value_or(-1), c.output());
+  };
+  auto [rc, out] = tradectl({"orders", "submit", "SPY", "buy", "3", "--client-order-id", "ctl-1"});
+  ASSERT_EQ(rc, 0) << out;
+  EXPECT_NE(out.find("\"client_order_id\": \"ctl-1\""), std::string::npos) << out;
+  std::tie(rc, out) = tradectl({"orders", "get", "--client-id", "ctl-1"});
+  EXPECT_EQ(rc, 0) << out;
+  std::tie(rc, out) = tradectl({"positions", "--table"});
+  EXPECT_EQ(rc, 0) << out;
+  std::tie(rc, out) = tradectl({"flatten", "--reason", "tradectl test"});
+  EXPECT_EQ(rc, 0) << out;
+  std::tie(rc, out) = tradectl({"orders", "submit", "SPY", "buy", "3"});
+  EXPECT_EQ(rc, 1) << out;
+  EXPECT_NE(out.find("error 409 trading-halted (check kill_switch_engaged)"), std::string::npos)
+      << out;
+  std::tie(rc, out) = tradectl({"kill-switch", "rearm", "--reason", "done"});
+  EXPECT_EQ(rc, 0) << out;
+  p.signal(SIGTERM);
+  ASSERT_EQ(p.wait_exit(5s), 0) << p.output();
+}
