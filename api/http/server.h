@@ -77,8 +77,8 @@ struct ServerOptions {
 };
 
 struct ListenEndpoint {
-  std::string address;      // the bound address, numeric: "127.0.0.1", "::1"
-  uint16_t port = 0;        // the bound port (the picked one when 0 was asked)
+  std::string address;  // the bound address, numeric: "127.0.0.1", "::1"
+  uint16_t port = 0;    // the bound port (the picked one when 0 was asked)
   bool tls = false;
   std::string url() const;  // "http://127.0.0.1:8080", "https://[::1]:8080"
 };

@@ -242,7 +242,7 @@ template <class Stream>
 void Session<Stream>::on_read(beast::error_code ec, std::size_t bytes) {
   reading_ = false;
   if (closed_) return;
-  if (lingering_) {  // a read issued before the close began: discard
+  if (lingering_) {                            // a read issued before the close began: discard
     if constexpr (!kTls) on_drain(ec, bytes);  // TLS: async_shutdown does the waiting
     return;
   }

@@ -25,8 +25,8 @@
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <type_traits>
 #include <string>
+#include <type_traits>
 #include <unordered_map>
 
 #include "api/http/request_id.h"
@@ -173,7 +173,7 @@ class Session final : public SessionBase {
   Clock::time_point request_start_;  // ... since then (read_timeout)
   Clock::time_point idle_since_;     // nothing in flight since then (idle_timeout)
   bool first_request_ = true;
-  bool handshaking_ = false;      // the TLS handshake runs (read_timeout from accept)
+  bool handshaking_ = false;  // the TLS handshake runs (read_timeout from accept)
   Clock::time_point accepted_;
 
   std::deque<Slot> queue_;

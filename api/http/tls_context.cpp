@@ -35,13 +35,12 @@ Result<std::shared_ptr<ssl::context>> make_server_tls_context(const std::string&
   SSL_CTX* native = ctx->native_handle();
   boost::system::error_code ec;
   ctx->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
-                       ssl::context::no_sslv3 | ssl::context::no_tlsv1 |
-                       ssl::context::no_tlsv1_1 | ssl::context::no_compression |
-                       ssl::context::single_dh_use,
+                       ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 |
+                       ssl::context::no_compression | ssl::context::single_dh_use,
                    ec);
   if (ec) return make_error(ErrorCode::kInternal, "TLS options: " + reason(ec));
-  SSL_CTX_set_options(native, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE |
-                                  SSL_OP_NO_TICKET);
+  SSL_CTX_set_options(native,
+                      SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_TICKET);
   if (SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION) != 1 ||
       SSL_CTX_set_cipher_list(native, kTls12Ciphers) != 1) {
     ERR_clear_error();
@@ -59,9 +58,9 @@ Result<std::shared_ptr<ssl::context>> make_server_tls_context(const std::string&
   }
   if (SSL_CTX_check_private_key(native) != 1) {
     ERR_clear_error();
-    return make_error(ErrorCode::kInvalidArgument,
-                      fmt::format("TLS private key {} does not match the certificate {}", key_file,
-                                  cert_file));
+    return make_error(
+        ErrorCode::kInvalidArgument,
+        fmt::format("TLS private key {} does not match the certificate {}", key_file, cert_file));
   }
   return ctx;
 }

@@ -32,7 +32,8 @@ Status only_members(const nlohmann::json& object, std::initializer_list<std::str
 Result<std::vector<std::string>> topics_of(const nlohmann::json& object, std::size_t max_topics) {
   const auto it = object.find("topics");
   if (it == object.end()) return invalid("topics: required");
-  if (!it->is_array() || it->empty()) return invalid("topics: must be a non-empty array of strings");
+  if (!it->is_array() || it->empty())
+    return invalid("topics: must be a non-empty array of strings");
   if (it->size() > max_topics) {
     return invalid(fmt::format("topics: at most {} in one message", max_topics));
   }

@@ -36,8 +36,7 @@ int hex_value(char c) {
 std::string decoded_name(std::string_view s) {
   std::string out;
   for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size() && hex_value(s[i + 1]) >= 0 &&
-        hex_value(s[i + 2]) >= 0) {
+    if (s[i] == '%' && i + 2 < s.size() && hex_value(s[i + 1]) >= 0 && hex_value(s[i + 2]) >= 0) {
       out += static_cast<char>(hex_value(s[i + 1]) * 16 + hex_value(s[i + 2]));
       i += 2;
     } else {
@@ -311,19 +310,16 @@ StreamHub::Admission StreamHub::admit(const http::HttpRequest& request) {
 
 template <class Stream>
 std::optional<http::HttpResponse> StreamHub::accept(const http::HttpRequest& request,
-                                                    http::UpgradeRequest& upgrade,
-                                                    Stream& stream) {
+                                                    http::UpgradeRequest& upgrade, Stream& stream) {
   Admission a = admit(request);
   if (a.refusal) {
-    spdlog::debug("stream: upgrade from {} refused: {}", request.remote_address,
-                  a.refusal->status);
+    spdlog::debug("stream: upgrade from {} refused: {}", request.remote_address, a.refusal->status);
     return std::move(a.refusal);
   }
   const uint64_t id = next_id_.fetch_add(1);
-  auto session =
-      std::make_shared<WsSession<Stream>>(std::move(stream), std::move(upgrade), id, *this,
-                                          std::move(*a.slot), std::move(a.principal),
-                                          request.remote_address);
+  auto session = std::make_shared<WsSession<Stream>>(
+      std::move(stream), std::move(upgrade), id, *this, std::move(*a.slot), std::move(a.principal),
+      request.remote_address);
   {
     std::lock_guard lock(registry_mu_);
     registry_.emplace(id, session);

@@ -32,7 +32,7 @@ struct StreamOptions {
   // one (curl, scripts, tradectl) is not concerned.
   std::vector<std::string> allowed_origins;
 
-  std::chrono::milliseconds auth_timeout{5000};  // first-message auth must arrive within it
+  std::chrono::milliseconds auth_timeout{5000};        // first-message auth must arrive within it
   std::chrono::milliseconds handshake_timeout{15000};  // WebSocket opening and closing handshakes
   // A WebSocket ping goes out after this long without anything from the
   // client; without any answer within the same time again, the connection is
@@ -42,11 +42,11 @@ struct StreamOptions {
   // client does not read) ends with the TCP connection being closed.
   std::chrono::milliseconds close_timeout{5000};
 
-  std::size_t max_message_bytes = 64 * 1024;      // incoming; larger: close 1009
-  std::size_t send_queue_messages = 4096;         // per connection; more: close 1013
+  std::size_t max_message_bytes = 64 * 1024;        // incoming; larger: close 1009
+  std::size_t send_queue_messages = 4096;           // per connection; more: close 1013
   std::size_t send_queue_bytes = 16 * 1024 * 1024;  // per connection; more: close 1013
-  std::size_t max_clients = 64;                   // concurrent connections; more: 503
-  std::size_t max_topics = 256;                   // subscriptions per connection
+  std::size_t max_clients = 64;                     // concurrent connections; more: 503
+  std::size_t max_topics = 256;                     // subscriptions per connection
   // Hub events (updates and snapshots) not yet fanned out. Only reached when
   // the API threads cannot keep up with the engine at all; then every
   // connection is closed with 1013 (clients reconnect to fresh snapshots)

@@ -245,8 +245,8 @@ void WsSession<Stream>::do_write() {
   if (!queue_.pop(current_)) return;  // the queue is idle: the next push wakes us
   envelope_ = envelope(current_, ++seq_);
   writing_ = true;
-  const bool with_data = current_.kind == OutMessage::Kind::kSnapshot ||
-                         current_.kind == OutMessage::Kind::kUpdate;
+  const bool with_data =
+      current_.kind == OutMessage::Kind::kSnapshot || current_.kind == OutMessage::Kind::kUpdate;
   if (with_data) {
     const std::array<net::const_buffer, 3> buffers{
         net::buffer(envelope_.head), net::buffer(*current_.data),

@@ -61,8 +61,8 @@ class TlsServerTest : public ::testing::Test {
     ssl::stream<tcp::socket> s(io, ctx);
     SSL_set1_host(s.native_handle(), "127.0.0.1");
     beast::error_code ec;
-    beast::get_lowest_layer(s).connect(
-        tcp::endpoint(net::ip::make_address("127.0.0.1"), port_), ec);
+    beast::get_lowest_layer(s).connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port_),
+                                       ec);
     if (ec) return 0;
     std::optional<beast::error_code> r;
     s.async_handshake(ssl::stream_base::client, [&](beast::error_code e) { r = e; });
@@ -198,8 +198,9 @@ TEST_F(TlsServerTest, WssStream) {
   hub.publish("orders", std::make_shared<const std::string>(R"({"id":"1"})"));
   m = c.read_json();
   ASSERT_TRUE(m.has_value());
-  EXPECT_EQ(*m, (nlohmann::json::parse(
-                    R"({"type":"update","topic":"orders","seq":2,"data":{"id":"1"}})")));
+  EXPECT_EQ(
+      *m,
+      (nlohmann::json::parse(R"({"type":"update","topic":"orders","seq":2,"data":{"id":"1"}})")));
   ASSERT_TRUE(c.write(R"({"op":"unsubscribe","topics":["orders"]})"));
   server.stop();
   EXPECT_TRUE(c.wait_closed());

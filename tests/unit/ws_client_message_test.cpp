@@ -12,8 +12,8 @@ namespace td::api::stream {
 namespace {
 
 TEST(WsClientMessageTest, ParsesEveryOp) {
-  auto m = parse_client_message(R"({"op":"subscribe","topics":["orders","quotes:SPY","orders"]})",
-                                16);
+  auto m =
+      parse_client_message(R"({"op":"subscribe","topics":["orders","quotes:SPY","orders"]})", 16);
   ASSERT_TRUE(m.has_value()) << m.error().message;
   EXPECT_EQ(m->op, ClientOp::kSubscribe);
   EXPECT_EQ(m->topics, (std::vector<std::string>{"orders", "quotes:SPY"}));  // deduplicated
@@ -73,7 +73,7 @@ TEST(WsSendQueueTest, OneWriterAndLimits) {
   ASSERT_TRUE(q.pop(m));
   ASSERT_TRUE(q.pop(m));
   EXPECT_EQ(*m.data, "3");
-  EXPECT_FALSE(q.pop(m));                                      // the writer stops ...
+  EXPECT_FALSE(q.pop(m));                                         // the writer stops ...
   EXPECT_EQ(q.push(update("5")), SendQueue::Push::kStartWriter);  // ... and is restarted
   q.close();
   EXPECT_EQ(q.size(), 0u);
@@ -99,9 +99,9 @@ TEST(WsEnvelopeTest, EveryMessageCarriesItsSeq) {
   OutMessage s = u;
   s.kind = OutMessage::Kind::kSnapshot;
   const auto es = envelope(s, 1);
-  EXPECT_EQ(nlohmann::json::parse(es.head + *s.data + std::string(es.tail)),
-            nlohmann::json::parse(
-                R"({"type":"snapshot","topic":"orders","seq":1,"data":{"id":"7"}})"));
+  EXPECT_EQ(
+      nlohmann::json::parse(es.head + *s.data + std::string(es.tail)),
+      nlohmann::json::parse(R"({"type":"snapshot","topic":"orders","seq":1,"data":{"id":"7"}})"));
   EXPECT_EQ(envelope(OutMessage::pong(), 3).head, R"({"type":"pong","seq":3})");
   EXPECT_EQ(envelope(OutMessage::error("bad \"x\"\n"), 4).head,
             R"({"type":"error","seq":4,"detail":"bad \"x\"\n"})");

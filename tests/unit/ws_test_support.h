@@ -117,12 +117,13 @@ class BasicWsClient {
   // TCP connect, TLS handshake (verifying the server against `ctx`), then
   // the WebSocket handshake. False on any failure; response() then holds the
   // server's HTTP answer when it refused the upgrade.
-  bool connect(uint16_t port, const HeaderList& headers = {},
-               std::string target = "/api/v1/stream", int receive_buffer = 0) {
+  bool connect(uint16_t port, const HeaderList& headers = {}, std::string target = "/api/v1/stream",
+               int receive_buffer = 0) {
     auto& socket = beast::get_lowest_layer(ws_);
     beast::error_code ec;
     socket.open(tcp::v4(), ec);
-    if (receive_buffer > 0) socket.set_option(net::socket_base::receive_buffer_size(receive_buffer));
+    if (receive_buffer > 0)
+      socket.set_option(net::socket_base::receive_buffer_size(receive_buffer));
     socket.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port), ec);
     if (ec) return false;
     socket.set_option(tcp::no_delay(true), ec);
