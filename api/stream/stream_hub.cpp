@@ -244,6 +244,9 @@ void StreamHub::detach() {
   for (auto& c : all) c->abort();
   subscribers_.clear();  // no thread runs the strand now
   by_topic_.clear();
+  // The strand belongs to the server's io_context, which may go before the hub.
+  std::lock_guard lock(queue_mu_);
+  strand_.reset();
 }
 
 StreamHub::Admission StreamHub::admit(const http::HttpRequest& request) {
