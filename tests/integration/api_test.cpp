@@ -148,6 +148,14 @@ TEST(Api, TradectlDrivesTheDaemon) {
       << out;
   std::tie(rc, out) = tradectl({"kill-switch", "rearm", "--reason", "done"});
   EXPECT_EQ(rc, 0) << out;
+  // The stream: a snapshot of each topic first (seq 1, 2), then updates as
+  // the paper market moves.
+  std::tie(rc, out) = tradectl({"watch", "status", "quotes:SPY", "--count", "4"});
+  EXPECT_EQ(rc, 0) << out;
+  EXPECT_NE(out.find(R"("type":"snapshot","topic":"status","seq":1)"), std::string::npos) << out;
+  EXPECT_NE(out.find(R"("type":"snapshot","topic":"quotes:SPY","seq":2)"), std::string::npos)
+      << out;
+  EXPECT_NE(out.find(R"("type":"update","topic":"quotes:SPY","seq":4)"), std::string::npos) << out;
   p.signal(SIGTERM);
   ASSERT_EQ(p.wait_exit(5s), 0) << p.output();
 }
