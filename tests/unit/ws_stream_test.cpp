@@ -6,9 +6,9 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
-#include <cstdlib>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
+#include <cstdlib>
 #include <memory>
 #include <thread>
 
@@ -129,17 +129,28 @@ TEST_F(WsStreamTest, SnapshotThenUpdatesInOrderWithContiguousSeq) {
   std::atomic<int64_t> published{0};
   // The engine: one thread, publishing "orders" updates 1, 2, 3, ... and
   // answering snapshot requests between them (state = last published).
+  // It publishes freely until a client subscribes, then 2100 more updates
+  // (fewer than a send queue holds: the client is never a slow consumer,
+  // however the machine schedules it) and stops.
   std::thread producer([&] {
-    int64_t n = 0;
-    while (!stop.load()) {
+    int64_t n = 0, stop_at = 0;
+    while (!stop.load() && (stop_at == 0 || n < stop_at)) {
       ++n;
       source_.set_state(n);
       hub_->publish("orders", text(json{{"n", n}}.dump()));
       published = n;
-      source_.answer_requests();
+      if (source_.answer_requests() > 0 && stop_at == 0) stop_at = n + 2100;
       if (n % 64 == 0) std::this_thread::yield();
     }
   });
+  struct Join {
+    std::atomic<bool>& stop;
+    std::thread& t;
+    ~Join() {
+      stop = true;
+      if (t.joinable()) t.join();
+    }
+  } join{stop, producer};
   ASSERT_TRUE(eventually([&] { return published.load() > 1000; }));
   ASSERT_TRUE(c->write(R"({"op":"subscribe","topics":["orders"]})"));
   auto snap = c->read_json();
@@ -157,8 +168,6 @@ TEST_F(WsStreamTest, SnapshotThenUpdatesInOrderWithContiguousSeq) {
     ASSERT_EQ((*m)["seq"], i + 1);                 // no gap in seq
     ASSERT_EQ((*m)["data"]["n"], base + i) << *m;  // no gap, no duplicate
   }
-  stop = true;
-  producer.join();
 }
 
 TEST_F(WsStreamTest, SlowConsumerIsClosedWith1013WhileOthersGetEveryUpdate) {
