@@ -286,7 +286,7 @@ void ApiRouter::Impl::get_events(const CallPtr& c) {
     const AuditEvent* ev = snap->events.at(seq - 1);
     if (!ev) continue;
     if (n) body += ',';
-    body += ev->json;
+    body += ev->json();
     last = seq;
   }
   const bool more = last < snap->events.size();

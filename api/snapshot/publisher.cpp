@@ -23,16 +23,6 @@ json quote_json(const Quote& q) {
           {"time", time_to_json(q.time)}};
 }
 
-json order_summary(const Order& o) {
-  return {{"order_id", o.id().to_string()},
-          {"client_order_id", o.client_order_id()},
-          {"symbol", o.symbol().str()},
-          {"side", to_string(o.side())},
-          {"qty", decimal_to_json(o.qty())},
-          {"status", to_string(o.status())},
-          {"source", o.source()}};
-}
-
 constexpr std::string_view kTopics[] = {"orders", "fills", "positions", "pnl",
                                         "status", "risk",  "events"};
 
@@ -111,27 +101,72 @@ void SnapshotPublisher::on_event(const Event& e) {
   audit_event(e);
 }
 
+namespace {
+
+// What an audit entry of an order keeps: a few strings, no JSON.
+struct OrderFacts {
+  OrderId id;
+  std::string client_order_id, source;
+  Symbol symbol;
+  Side side;
+  Decimal qty;
+  OrderStatus status, previous;
+  bool created;
+  std::optional<std::string> reason;
+
+  explicit OrderFacts(const Order& o, OrderStatus prev = OrderStatus::kQueued, bool c = true)
+      : id(o.id()),
+        client_order_id(o.client_order_id()),
+        source(o.source()),
+        symbol(o.symbol()),
+        side(o.side()),
+        qty(o.qty()),
+        status(o.status()),
+        previous(prev),
+        created(c),
+        reason(o.reject_reason()) {}
+  json to_json() const {
+    json d = {{"order_id", id.to_string()},
+              {"client_order_id", client_order_id},
+              {"symbol", symbol.str()},
+              {"side", td::to_string(side)},
+              {"qty", decimal_to_json(qty)},
+              {"status", td::to_string(status)},
+              {"source", source}};
+    if (!created) d["previous"] = td::to_string(previous);
+    if (reason) d["reason"] = *reason;
+    return d;
+  }
+};
+
+}  // namespace
+
 void SnapshotPublisher::audit_event(const Event& e) {
   std::visit(
       [&](const auto& ev) {
         using T = std::decay_t<decltype(ev)>;
         if constexpr (std::is_same_v<T, OrderEvent>) {
-          json d = order_summary(*ev.order);
-          if (!ev.created) d["previous"] = to_string(ev.previous);
-          if (ev.order->reject_reason()) d["reason"] = *ev.order->reject_reason();
-          audit(
-              ev.created ? "order.created" : "order." + std::string(to_string(ev.order->status())),
-              ev.order->source(), std::move(d));
+          const Order& o = *ev.order;
+          std::string type =
+              ev.created ? "order.created" : "order." + std::string(to_string(o.status()));
+          audit_lazy(std::move(type), o.source(),
+                     [f = OrderFacts(o, ev.previous, ev.created)] { return f.to_json(); });
         } else if constexpr (std::is_same_v<T, FillEvent>) {
-          json d = to_json(*ev.fill);
-          d["position_qty"] = decimal_to_json(ev.position_qty);
-          d["realized"] = decimal_to_json(ev.realized);
-          audit("fill", ev.fill->source, std::move(d));
+          audit_lazy("fill", ev.fill->source,
+                     [f = *ev.fill, pos = ev.position_qty, realized = ev.realized] {
+                       json d = to_json(f);
+                       d["position_qty"] = decimal_to_json(pos);
+                       d["realized"] = decimal_to_json(realized);
+                       return d;
+                     });
         } else if constexpr (std::is_same_v<T, OrderDeniedEvent>) {
-          json d = order_summary(*ev.order);
-          d["check"] = ev.check;
-          d["message"] = ev.message;
-          audit("order.denied", ev.order->source(), std::move(d));
+          audit_lazy("order.denied", ev.order->source(),
+                     [f = OrderFacts(*ev.order), check = ev.check, message = ev.message] {
+                       json d = f.to_json();
+                       d["check"] = check;
+                       d["message"] = message;
+                       return d;
+                     });
         } else if constexpr (std::is_same_v<T, TransitionRefusedEvent>) {
           audit("order.transition_refused", "engine",
                 {{"order_id", ev.order_id.to_string()}, {"detail", ev.detail}});
@@ -154,19 +189,20 @@ void SnapshotPublisher::audit_event(const Event& e) {
 }
 
 void SnapshotPublisher::audit(std::string type, std::string actor, json data) {
-  const uint64_t seq = events_.size() + 1;
-  const Timestamp t = engine_.now();
-  json ev = {{"seq", seq},
-             {"time", time_to_json(t)},
-             {"type", std::move(type)},
-             {"actor", std::move(actor)},
-             {"data", std::move(data)}};
+  audit_lazy(std::move(type), std::move(actor),
+             [d = std::make_shared<const json>(std::move(data))] { return *d; });
+}
+
+void SnapshotPublisher::audit_lazy(std::string type, std::string actor,
+                                   std::function<json()> data) {
   auto entry = std::make_shared<AuditEvent>();
-  entry->seq = seq;
-  entry->time = t;
-  entry->json = ev.dump();
+  entry->seq = events_.size() + 1;
+  entry->time = engine_.now();
+  entry->type = std::move(type);
+  entry->actor = std::move(actor);
+  entry->data = std::move(data);
   if (wanted("events") && sink_)
-    sink_->publish("events", std::make_shared<const std::string>(entry->json));
+    sink_->publish("events", std::make_shared<const std::string>(entry->json()));
   events_.push_back(std::move(entry));
   dirty_ = true;
 }
@@ -303,7 +339,7 @@ json SnapshotPublisher::topic_snapshot(const std::string& topic, const Snapshot&
   if (topic == "events") {
     json list = json::array();
     for (size_t i = s.events.size(); i > 0 && list.size() < 100; --i)
-      if (const AuditEvent* ev = s.events.at(i - 1)) list.push_back(json::parse(ev->json));
+      if (const AuditEvent* ev = s.events.at(i - 1)) list.push_back(json::parse(ev->json()));
     return {{"events", std::move(list)}};
   }
   if (topic.starts_with("quotes:")) {

@@ -70,6 +70,8 @@ class SnapshotPublisher final : public EventSink,
   void invalidate();
   // Appends to the audit log (and the "events" stream topic).
   void audit(std::string type, std::string actor, nlohmann::json data);
+  // The same, with the data built only when the entry is first read.
+  void audit_lazy(std::string type, std::string actor, std::function<nlohmann::json()> data);
   // A risk/trading-state change made by a command: audit and the risk/status topics.
   void note_risk_change();
 

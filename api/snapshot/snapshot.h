@@ -5,9 +5,11 @@
 // (orders, fills, audit events, P&L points) share their unchanged chunks
 // between successive snapshots (cow_vector.h).
 #include <atomic>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
 #include <string>
@@ -23,11 +25,21 @@
 namespace td::api {
 
 // One entry of the audit log (GET /api/v1/events): every state change and
-// every mutating API call. `json` is the whole event object, serialised once.
+// every mutating API call. The engine thread only records the facts; the
+// JSON object {"seq","time","type","actor","data"} is built on first read
+// (an API thread), once, so auditing costs the hot path no serialisation.
 struct AuditEvent {
   uint64_t seq = 0;  // 1, 2, 3, ... (index seq - 1 in Snapshot::events)
   Timestamp time{};
-  std::string json;  // {"seq","time","type","actor","data"}
+  std::string type;
+  std::string actor;
+  std::function<nlohmann::json()> data;  // the "data" member, built when read
+
+  const std::string& json() const;
+
+ private:
+  mutable std::once_flag once_;
+  mutable std::string json_;
 };
 
 struct PnlPoint {

@@ -62,6 +62,18 @@ json positions_json(const Snapshot& s) {
   return {{"positions", std::move(list)}};
 }
 
+const std::string& AuditEvent::json() const {
+  std::call_once(once_, [this] {
+    nlohmann::json ev = {{"seq", seq},
+                         {"time", time_to_json(time)},
+                         {"type", type},
+                         {"actor", actor},
+                         {"data", data ? data() : nlohmann::json::object()}};
+    json_ = ev.dump();
+  });
+  return json_;
+}
+
 const std::string& Snapshot::positions_body() const {
   std::call_once(positions_once_, [this] { positions_body_ = positions_json(*this).dump(); });
   return positions_body_;
