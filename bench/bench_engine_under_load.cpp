@@ -86,6 +86,7 @@ struct Options {
   std::string wrk_args = "-t1 -c32";
   int clients = 4;  // --load=client: keep-alive connections, one thread each
   double warmup_s = 0.5;
+  bool publisher = true;  // --no-publisher: the engine without the API's sink (as bench_hot_path)
 };
 
 bool pin_this_thread(int cpu) {
@@ -131,7 +132,8 @@ class Rig {
         publisher_(engine_, risk_, snapshots_, wall_, info()),
         failures_(wall_) {
     engine_.set_risk_hook(risk_);
-    engine_.add_sink(&publisher_);
+    with_publisher_ = o.publisher;
+    if (with_publisher_) engine_.add_sink(&publisher_);
     (void)engine_.add_instrument(spy());
     strategies::StrategySpec spec;
     spec.name = "hot";
@@ -189,12 +191,12 @@ class Rig {
     if (e.is_bar) {
       broker_.on_bar(e.bar);
       engine_.on_bar(e.bar);
-      publisher_.on_bar(e.bar);
+      if (with_publisher_) publisher_.on_bar(e.bar);
     } else {
       sched_.run_until(e.quote.time);  // acknowledgements due by now
       broker_.on_quote(e.quote);
       engine_.on_quote(e.quote);
-      publisher_.on_quote(e.quote);
+      if (with_publisher_) publisher_.on_quote(e.quote);
     }
   }
   // The paper runtime's slice end: posted work (none for reads), then a snapshot.
@@ -245,6 +247,7 @@ class Rig {
   std::unique_ptr<api::ApiRouter> router_;
   std::unique_ptr<api::http::HttpServer> server_;
   uint16_t port_ = 0;
+  bool with_publisher_ = true;
   std::atomic<uint64_t> served_{0}, errors_{0};
   std::mutex mu_;
   std::vector<std::function<void()>> posted_;
@@ -447,13 +450,15 @@ int main(int argc, char** argv) {
       o.wrk_args = v;
     } else if (starts(argv[i], "--clients=", &v)) {
       o.clients = std::atoi(v);
+    } else if (std::strcmp(argv[i], "--no-publisher") == 0) {
+      o.publisher = false;
     } else if (starts(argv[i], "--warmup=", &v)) {
       o.warmup_s = std::atof(v);
     } else {
       std::fprintf(stderr,
                    "usage: %s [--load=none|client|wrk] [--rounds=5] [--quotes=1000000]\n"
                    "  [--engine-cpu=N] [--api-cpu=M] [--api-threads=1] [--wrk-args='-t1 -c32']\n"
-                   "  [--clients=4] [--warmup=0.5]\n",
+                   "  [--clients=4] [--warmup=0.5] [--no-publisher]\n",
                    argv[0]);
       return 2;
     }
