@@ -106,19 +106,42 @@ class NotFoundRouter final : public api::http::Router {
   }
 };
 
-// The integer after "key": (or -1).
-int64_t int_field(std::string_view m, std::string_view key) {
-  char needle[32];
-  const int k =
-      std::snprintf(needle, sizeof needle, "\"%.*s\":", static_cast<int>(key.size()), key.data());
-  const size_t at = m.find(std::string_view(needle, static_cast<size_t>(k)));
-  if (at == std::string_view::npos) return -1;
+// The integer at m[at...] (digits, optional '-'); `at` moves past it.
+int64_t int_at(std::string_view m, size_t& at) {
   int64_t v = 0;
   bool neg = false;
-  size_t i = at + static_cast<size_t>(k);
-  if (i < m.size() && m[i] == '-') neg = true, ++i;
-  for (; i < m.size() && m[i] >= '0' && m[i] <= '9'; ++i) v = v * 10 + (m[i] - '0');
+  if (at < m.size() && m[at] == '-') neg = true, ++at;
+  for (; at < m.size() && m[at] >= '0' && m[at] <= '9'; ++at) v = v * 10 + (m[at] - '0');
   return neg ? -v : v;
+}
+
+// The integer after "key": (or -1). Searching costs: the client reads up to
+// a million messages a second on one thread, so updates are read by
+// expect_update() instead.
+int64_t int_field(std::string_view m, std::string_view key) {
+  const std::string needle = "\"" + std::string(key) + "\":";
+  size_t at = m.find(needle);
+  if (at == std::string_view::npos) return -1;
+  at += needle.size();
+  return int_at(m, at);
+}
+
+// An update as the stream writes it and the producer makes its data:
+// {"type":"update","topic":"quotes:SPY","seq":S,"data":{"n":N,"sent_ns":T,...}}
+bool expect_update(std::string_view m, int64_t& seq, int64_t& n, int64_t& sent_ns) {
+  constexpr std::string_view kHead = R"({"type":"update","topic":"quotes:SPY","seq":)";
+  constexpr std::string_view kData = R"(,"data":{"n":)";
+  constexpr std::string_view kSent = R"(,"sent_ns":)";
+  if (!m.starts_with(kHead)) return false;
+  size_t at = kHead.size();
+  seq = int_at(m, at);
+  if (m.substr(at, kData.size()) != kData) return false;
+  at += kData.size();
+  n = int_at(m, at);
+  if (m.substr(at, kSent.size()) != kSent) return false;
+  at += kSent.size();
+  sent_ns = int_at(m, at);
+  return true;
 }
 
 struct Stats {
@@ -137,9 +160,10 @@ class BenchClient : public std::enable_shared_from_this<BenchClient> {
         [self = shared_from_this()](beast::error_code ec) { self->on_connect(ec); });
   }
 
-  int64_t updates = 0;   // received after the snapshot
-  int64_t gaps = 0;      // n or seq not one more than the previous
-  int64_t first_n = -1;  // the snapshot's n
+  int64_t updates = 0;     // received after the snapshot
+  int64_t gaps = 0;        // n or seq not one more than the previous
+  int64_t unexpected = 0;  // messages neither an update nor a snapshot
+  int64_t first_n = -1;    // the snapshot's n
   int64_t last_n = -1;
   int64_t last_seq = 0;
   bool closed = false;
@@ -191,20 +215,23 @@ class BenchClient : public std::enable_shared_from_this<BenchClient> {
     const int64_t t = now_ns();
     const auto data = buffer_.cdata();
     const std::string_view m(static_cast<const char*>(data.data()), data.size());
-    const int64_t seq = int_field(m, "seq");
-    if (seq != last_seq + 1) ++gaps;
-    last_seq = seq;
-    if (m.starts_with(R"({"type":"update")")) {
-      const int64_t n = int_field(m, "n");
+    int64_t seq = 0, n = 0, sent_ns = 0;
+    if (expect_update(m, seq, n, sent_ns)) {
       if (first_n < 0 || n != last_n + 1) ++gaps;
       last_n = n;
       ++updates;
-      stats_.latency_ns.push_back(t - int_field(m, "sent_ns"));
+      stats_.latency_ns.push_back(t - sent_ns);
     } else if (m.starts_with(R"({"type":"snapshot")")) {
+      seq = int_field(m, "seq");
       first_n = last_n = int_field(m, "n");
       ++stats_.snapshots;
       subscribed_.fetch_add(1);
+    } else {
+      seq = int_field(m, "seq");
+      ++unexpected;
     }
+    if (seq != last_seq + 1) ++gaps;
+    last_seq = seq;
     buffer_.consume(buffer_.size());
     do_read();
   }
@@ -317,8 +344,8 @@ int main(int argc, char** argv) {
         ++late;
       const int len = std::snprintf(
           buf, sizeof buf,
-          R"({"symbol":"SPY","time":"2026-11-21T14:30:00.123Z","bid":"450.01","ask":"450.02",)"
-          R"("bid_size":"500","ask_size":"300","last":"450.01","n":%lld,"sent_ns":%lld})",
+          R"({"n":%lld,"sent_ns":%lld,"symbol":"SPY","time":"2026-11-21T14:30:00.123Z",)"
+          R"("bid":"450.01","ask":"450.02","bid_size":"500","ask_size":"300","last":"450.01"})",
           static_cast<long long>(n), static_cast<long long>(sent));
       hub.publish(kTopic, std::make_shared<const std::string>(buf, static_cast<size_t>(len)));
     }
@@ -358,7 +385,7 @@ int main(int argc, char** argv) {
   for (const auto& c : clients) {
     min_updates = std::min(min_updates, c->updates);
     max_updates = std::max(max_updates, c->updates);
-    gaps += c->gaps;
+    gaps += c->gaps + c->unexpected;
     if (c->last_n != total) ++incomplete;
     if (!c->close_reason.empty()) ++closed_by_server;
   }
@@ -370,7 +397,8 @@ int main(int argc, char** argv) {
       static_cast<long long>(late), o.api_threads);
   std::printf(
       "delivered: %zu messages (%.0f/s); per client %lld..%lld of %lld; clients missing "
-      "updates at the end: %lld; gaps (n or seq): %lld; closed by the server: %lld; "
+      "updates at the end: %lld; gaps (n or seq) or unexpected messages: %lld; closed by the "
+      "server: %lld; "
       "hub: %llu slow-consumer closes\n",
       lat.size(), static_cast<double>(lat.size()) / std::max(publish_seconds, 1e-9),
       static_cast<long long>(min_updates), static_cast<long long>(max_updates),
