@@ -18,6 +18,8 @@
 // latency percentiles over every delivered update, per-client counts, gaps,
 // and connections the hub closed as slow consumers (1013).
 #include <sys/prctl.h>
+#include <sys/resource.h>
+#include <time.h>
 
 #include <algorithm>
 #include <atomic>
@@ -64,6 +66,21 @@ struct Options {
   double seconds = 10;
   size_t api_threads = 1;
 };
+
+// CPU time of the calling thread / of the whole process, in seconds.
+double thread_cpu_s() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+}
+double process_cpu_s() {
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  auto s = [](const timeval& tv) {
+    return static_cast<double>(tv.tv_sec) + static_cast<double>(tv.tv_usec) / 1e6;
+  };
+  return s(ru.ru_utime) + s(ru.ru_stime);
+}
 
 int64_t now_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(SteadyClock::now().time_since_epoch())
@@ -319,7 +336,12 @@ int main(int argc, char** argv) {
     clients.back()->start(ep->port);
   }
   auto guard = net::make_work_guard(io);
-  std::thread client_thread([&] { io.run(); });
+  double client_cpu = 0, producer_cpu = 0;
+  const double process_cpu0 = process_cpu_s();
+  std::thread client_thread([&] {
+    io.run();
+    client_cpu = thread_cpu_s();
+  });
 
   // The producer: snapshots first (every client subscribed), then the updates.
   int64_t late = 0;  // updates published more than 1 ms after they were due
@@ -350,6 +372,7 @@ int main(int argc, char** argv) {
       hub.publish(kTopic, std::make_shared<const std::string>(buf, static_cast<size_t>(len)));
     }
     publish_seconds = std::chrono::duration<double>(SteadyClock::now() - start).count();
+    producer_cpu = thread_cpu_s();
   });
   producer.join();
 
@@ -378,6 +401,10 @@ int main(int argc, char** argv) {
   io.stop();
   client_thread.join();
   server.stop();
+  // The server's share (API threads: transport, hub, sessions) is what is
+  // left of the process's CPU time; machine load does not inflate it as
+  // much as it does latency.
+  const double server_cpu = process_cpu_s() - process_cpu0 - client_cpu - producer_cpu;
 
   auto& lat = stats.latency_ns;
   std::sort(lat.begin(), lat.end());
@@ -405,6 +432,11 @@ int main(int argc, char** argv) {
       static_cast<long long>(expected_per_client_max), static_cast<long long>(incomplete),
       static_cast<long long>(gaps), static_cast<long long>(closed_by_server),
       static_cast<unsigned long long>(hub.slow_consumer_closes()));
+  const double msgs = std::max<double>(1, static_cast<double>(lat.size()));
+  std::printf(
+      "cpu: server %.2f s (%.2f us per delivered message), clients %.2f s (%.2f us), "
+      "producer %.2f s\n",
+      server_cpu, server_cpu * 1e6 / msgs, client_cpu, client_cpu * 1e6 / msgs, producer_cpu);
   std::printf("latency: p50 %.1f us, p90 %.1f us, p99 %.1f us, p99.9 %.1f us, max %.1f us\n",
               pct(lat, 0.5) / 1e3, pct(lat, 0.9) / 1e3, pct(lat, 0.99) / 1e3, pct(lat, 0.999) / 1e3,
               lat.empty() ? 0.0 : static_cast<double>(lat.back()) / 1e3);
