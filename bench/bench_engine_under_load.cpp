@@ -15,7 +15,10 @@
 // - unloaded: the API server is up and idle;
 // - loaded: GET /api/v1/positions is hammered over loopback, by `wrk`
 //   (--load=wrk, the realistic one: scripts/bench-api) or by in-process
-//   keep-alive clients (--load=client: no tools needed, the smoke run).
+//   keep-alive clients (--load=client: no tools needed, the smoke run);
+//   or, as a control, two threads spinning without any API traffic
+//   (--load=spin: does the change come from the API or from any two busy
+//   threads?).
 // Figures: per-event latency percentiles over every event, and over the
 // events that sent an order (tick-to-order proper: the quote or bar whose
 // processing ended with a new order at the simulated broker); the API's
@@ -77,7 +80,7 @@ using Clock = std::chrono::steady_clock;
 const std::string kToken = "td_bench_viewer_token_0000000000000000000000000";
 
 struct Options {
-  std::string load = "client";  // none | client | wrk
+  std::string load = "client";  // none | client | wrk | spin
   int rounds = 5;
   size_t quotes = 1'000'000;  // per phase
   int engine_cpu = -1;
@@ -317,6 +320,29 @@ class ClientLoad {
   std::vector<std::thread> threads_;
 };
 
+// The control experiment: as many busy threads as wrk and the API thread
+// would keep busy, without any API traffic (is a change the API's doing, or
+// just two more runnable threads?).
+class SpinLoad {
+ public:
+  SpinLoad(int threads, int cpu) {
+    for (int i = 0; i < threads; ++i)
+      threads_.emplace_back([this, cpu] {
+        pin_this_thread(cpu);
+        volatile uint64_t x = 0;
+        while (!stop_.load(std::memory_order_relaxed)) x = x + 1;
+      });
+  }
+  ~SpinLoad() {
+    stop_ = true;
+    for (auto& t : threads_) t.join();
+  }
+
+ private:
+  std::atomic<bool> stop_{false};
+  std::vector<std::thread> threads_;
+};
+
 // wrk in a child process (under taskset when the API has a CPU), stopped
 // with SIGINT.
 class WrkLoad {
@@ -373,6 +399,8 @@ Phase run_phase(const Options& o, bool loaded) {
   pin_this_thread(o.engine_cpu);
   std::unique_ptr<ClientLoad> clients;
   std::unique_ptr<WrkLoad> wrk;
+  std::unique_ptr<SpinLoad> spin;
+  if (loaded && o.load == "spin") spin = std::make_unique<SpinLoad>(2, o.api_cpu);
   if (loaded && o.load == "client")
     clients = std::make_unique<ClientLoad>(rig.port(), o.clients, o.api_cpu);
   if (loaded && o.load == "wrk") wrk = std::make_unique<WrkLoad>(rig.port(), o.wrk_args, o.api_cpu);
@@ -407,6 +435,7 @@ Phase run_phase(const Options& o, bool loaded) {
   ph.api_errors = rig.errors() - errors0;
   wrk.reset();
   clients.reset();
+  spin.reset();
   pin_to_all();
   ph.all = percentiles(all);
   ph.orders = percentiles(orders);
@@ -456,15 +485,15 @@ int main(int argc, char** argv) {
       o.warmup_s = std::atof(v);
     } else {
       std::fprintf(stderr,
-                   "usage: %s [--load=none|client|wrk] [--rounds=5] [--quotes=1000000]\n"
+                   "usage: %s [--load=none|client|wrk|spin] [--rounds=5] [--quotes=1000000]\n"
                    "  [--engine-cpu=N] [--api-cpu=M] [--api-threads=1] [--wrk-args='-t1 -c32']\n"
                    "  [--clients=4] [--warmup=0.5] [--no-publisher]\n",
                    argv[0]);
       return 2;
     }
   }
-  if (o.load != "none" && o.load != "client" && o.load != "wrk") {
-    std::fprintf(stderr, "--load: none, client or wrk\n");
+  if (o.load != "none" && o.load != "client" && o.load != "wrk" && o.load != "spin") {
+    std::fprintf(stderr, "--load: none, client, wrk or spin\n");
     return 2;
   }
   signal(SIGPIPE, SIG_IGN);
