@@ -171,7 +171,18 @@ Status PaperRuntime::start_api() {
   if (!fresh) return tl::unexpected(fresh.error());
   auto store = auth::TokenStore::create(tokens);
   if (!store) return tl::unexpected(store.error());
+  auto stream_tokens = std::make_shared<auth::TokenStore>(*store);
   auth_failures_ = std::make_unique<auth::FailureLimiter>(wall_);
+
+  api::stream::StreamOptions so;
+  so.authenticate = [stream_tokens](std::string_view authorization) {
+    return stream_tokens->authenticate(authorization);
+  };
+  so.limiter = auth_failures_.get();
+  so.allowed_origins = config_.api.allowed_origins;
+  so.max_message_bytes = static_cast<size_t>(config_.api.max_body_bytes);
+  hub_ = std::make_unique<api::stream::StreamHub>(so, *publisher_);
+  publisher_->set_stream(hub_.get());
 
   api::ApiBackend backend;
   backend.engine = engine_.get();
@@ -185,7 +196,13 @@ Status PaperRuntime::start_api() {
     return set_strategy_params(name, params);
   };
   backend.openapi_json = [] { return api::openapi_json(); };
-  backend.metrics_text = [this] { return metrics_->render(); };
+  backend.metrics_text = [this] {
+    metrics_->ws_clients.set(static_cast<double>(hub_->clients()));
+    const uint64_t slow = hub_->slow_consumer_closes();
+    const uint64_t seen = ws_slow_seen_.exchange(slow);
+    if (slow > seen) metrics_->ws_slow_consumer_disconnects.inc(slow - seen);
+    return metrics_->render();
+  };
   backend.observe = [this](const api::RouteInfo* route, std::string_view method, int status,
                            std::chrono::nanoseconds elapsed) {
     metrics_->record_request(route, method, status, elapsed);
@@ -206,7 +223,9 @@ Status PaperRuntime::start_api() {
   ho.max_connections = static_cast<size_t>(config_.api.max_connections);
   ho.read_timeout = std::chrono::duration_cast<std::chrono::seconds>(config_.api.read_timeout);
   ho.idle_timeout = std::chrono::duration_cast<std::chrono::seconds>(config_.api.idle_timeout);
-  http_ = std::make_unique<api::http::HttpServer>(ho, *router_);
+  ho.tls_cert_file = config_.api.tls_cert;
+  ho.tls_key_file = config_.api.tls_key;
+  http_ = std::make_unique<api::http::HttpServer>(ho, *router_, hub_.get());
   auto ep = http_->start();
   if (!ep) return tl::unexpected(ep.error());
   if (config_.api.allow_insecure_listen && config_.api.tls_cert.empty())

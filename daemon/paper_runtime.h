@@ -14,6 +14,7 @@
 #include "api/routes/api_router.h"
 #include "api/snapshot/publisher.h"
 #include "api/snapshot/snapshot.h"
+#include "api/stream/stream_hub.h"
 #include "brokers/sim/market_simulator.h"
 #include "brokers/sim/sim_broker.h"
 #include "core/engine.h"
@@ -67,6 +68,8 @@ class PaperRuntime {
   std::unique_ptr<api::SnapshotPublisher> publisher_;
   std::unique_ptr<api::auth::FailureLimiter> auth_failures_;
   std::unique_ptr<api::ApiRouter> router_;
+  std::unique_ptr<api::stream::StreamHub> hub_;  // before http_: the server uses it
+  std::atomic<uint64_t> ws_slow_seen_{0};
   std::unique_ptr<api::http::HttpServer> http_;  // its own thread; stopped before the engine
   Timestamp sim_origin_{};
   Timestamp sim_end_{Timestamp::max()};

@@ -15,14 +15,18 @@
 #include <vector>
 
 #include "api/http/session.h"
+#include "api/http/tls_context.h"
 
 namespace td::api::http {
 
 using namespace detail;
 
 std::string ListenEndpoint::url() const {
-  if (address.find(':') != std::string::npos) return fmt::format("http://[{}]:{}", address, port);
-  return fmt::format("http://{}:{}", address, port);
+  const std::string_view scheme = tls ? "https" : "http";
+  if (address.find(':') != std::string::npos) {
+    return fmt::format("{}://[{}]:{}", scheme, address, port);
+  }
+  return fmt::format("{}://{}:{}", scheme, address, port);
 }
 
 namespace {
@@ -86,15 +90,15 @@ class Listener : public std::enable_shared_from_this<Listener> {
 
   void admit(tcp::socket socket) {
     const auto& options = shared_->options;
-    std::shared_ptr<Session> session;
+    std::shared_ptr<SessionBase> session;
     {
       std::lock_guard lock(shared_->mu);
       if (!shared_->open) return;  // the socket closes as it goes out of scope
       if (shared_->active < options.max_connections) {
-        session = std::make_shared<Session>(std::move(socket), shared_, false);
+        session = make_session(std::move(socket), shared_, false);
         ++shared_->active;
       } else if (shared_->refusing < std::max<std::size_t>(options.max_connections, 1)) {
-        session = std::make_shared<Session>(std::move(socket), shared_, true);
+        session = make_session(std::move(socket), shared_, true);
         ++shared_->refusing;
       } else {
         return;  // refusing too many already: close at once
@@ -118,9 +122,9 @@ class Listener : public std::enable_shared_from_this<Listener> {
 
 class HttpServer::Impl {
  public:
-  Impl(ServerOptions options, Router& router)
+  Impl(ServerOptions options, Router& router, WebSocketHandler* ws)
       : io_(static_cast<int>(std::max<std::size_t>(options.threads, 1))),
-        shared_(std::make_shared<Shared>(std::move(options), router)) {}
+        shared_(std::make_shared<Shared>(std::move(options), router, ws)) {}
   ~Impl() { stop(); }
 
   Result<ListenEndpoint> start() {
@@ -129,6 +133,14 @@ class HttpServer::Impl {
     const std::string where = fmt::format("{}:{}", options.host, options.port);
     if (started_) return make_error(ErrorCode::kInternal, "the HTTP server was already started");
     started_ = true;
+
+    const bool want_tls = !options.tls_cert_file.empty() || !options.tls_key_file.empty();
+    if (want_tls) {
+      auto tls = make_server_tls_context(options.tls_cert_file, options.tls_key_file);
+      if (!tls) return tl::unexpected(tls.error());
+      shared_->tls = std::move(*tls);  // before any session exists
+    }
+    bound_.tls = want_tls;
 
     beast::error_code ec;
     tcp::endpoint endpoint;
@@ -159,6 +171,10 @@ class HttpServer::Impl {
     bound_.port = local.port();
     port_.store(bound_.port);
 
+    if (shared_->ws != nullptr) {
+      shared_->ws->attach(io_.get_executor());
+      ws_attached_ = true;
+    }
     listener_->run();
     const std::size_t threads = std::max<std::size_t>(options.threads, 1);
     threads_.reserve(threads);
@@ -199,7 +215,11 @@ class HttpServer::Impl {
     threads_.clear();
     // No thread runs the io_context now: close everything from here.
     listener_->close();
-    std::unordered_map<const Session*, std::shared_ptr<Session>> sessions;
+    if (ws_attached_) {
+      ws_attached_ = false;
+      shared_->ws->detach();
+    }
+    std::unordered_map<const SessionBase*, std::shared_ptr<SessionBase>> sessions;
     {
       std::lock_guard shared_lock(shared_->mu);
       sessions.swap(shared_->sessions);
@@ -237,12 +257,13 @@ class HttpServer::Impl {
   std::mutex control_mu_;  // start() and stop()
   bool started_ = false;
   bool running_ = false;
+  bool ws_attached_ = false;
   ListenEndpoint bound_;
   std::atomic<uint16_t> port_{0};
 };
 
-HttpServer::HttpServer(ServerOptions options, Router& router)
-    : impl_(std::make_unique<Impl>(std::move(options), router)) {}
+HttpServer::HttpServer(ServerOptions options, Router& router, WebSocketHandler* ws)
+    : impl_(std::make_unique<Impl>(std::move(options), router, ws)) {}
 
 HttpServer::~HttpServer() = default;
 

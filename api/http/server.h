@@ -35,7 +35,17 @@
 //   router are answered with 500 and logged, exceptions from handlers are
 //   logged and the thread goes on.
 //
-// Logging: "listening on http://HOST:PORT" (info) once per start; one debug
+// TLS: with `tls_cert_file` and `tls_key_file` set, every connection is TLS
+// (HTTPS, and WSS after an upgrade): TLS 1.2+ with AEAD ciphers only (see
+// tls_context.h); the handshake must complete within read_timeout; the
+// graceful close sends close_notify. There is no plain listener beside it.
+//
+// WebSocket: an upgrade request to a path a WebSocketHandler serves is handed
+// to it with the stream once every earlier response is written (see
+// websocket_handler.h); an upgrade to any other path is answered 404. The
+// handed-over connection no longer counts against max_connections.
+//
+// Logging: "listening on http://HOST:PORT" (https with TLS; info) once per start; one debug
 // line per response (method, path without query, status, time, request id);
 // never bodies, queries or header values.
 #include <chrono>
@@ -60,18 +70,25 @@ struct ServerOptions {
   std::chrono::seconds write_timeout{15};
   std::size_t max_connections = 256;
   std::size_t max_pipelined = 16;  // responses queued per connection (0 counts as 1)
+  // PEM files. Both set: TLS on every connection; one set without the other
+  // makes start() fail.
+  std::string tls_cert_file;
+  std::string tls_key_file;  // the private key (unencrypted PEM)
 };
 
 struct ListenEndpoint {
-  std::string address;      // the bound address, numeric: "127.0.0.1", "::1"
-  uint16_t port = 0;        // the bound port (the picked one when 0 was asked)
-  std::string url() const;  // "http://127.0.0.1:8080", "http://[::1]:8080"
+  std::string address;  // the bound address, numeric: "127.0.0.1", "::1"
+  uint16_t port = 0;    // the bound port (the picked one when 0 was asked)
+  bool tls = false;
+  std::string url() const;  // "http://127.0.0.1:8080", "https://[::1]:8080"
 };
+
+class WebSocketHandler;  // websocket_handler.h
 
 class HttpServer {
  public:
-  // `router` must outlive the server.
-  HttpServer(ServerOptions options, Router& router);
+  // `router` and `ws` (optional: no WebSocket service) must outlive the server.
+  HttpServer(ServerOptions options, Router& router, WebSocketHandler* ws = nullptr);
   ~HttpServer();  // stop()
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
@@ -79,7 +96,8 @@ class HttpServer {
   // Resolves and binds, listens, starts the threads, logs
   // "listening on http://HOST:PORT" and returns the bound endpoint. From its
   // return, connections are accepted and answered. Fails (kUnavailable) when
-  // the address cannot be resolved or bound; a server starts at most once.
+  // the address cannot be resolved or bound, (kInvalidArgument) when the TLS
+  // certificate or key cannot be loaded; a server starts at most once.
   Result<ListenEndpoint> start();
   // The bound port (0 before start()).
   uint16_t port() const;

@@ -11,12 +11,15 @@
 #include <boost/beast/core/bind_handler.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/write.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
 #include <ctime>
 #include <exception>
 
 #include "api/http/problem.h"
 
 namespace td::api::http::detail {
+
+namespace websocket = boost::beast::websocket;
 
 namespace {
 
@@ -62,7 +65,7 @@ std::string log_path(std::string_view target) {
 // first call wins; destroyed uncalled, it answers 500.
 class ReplyState {
  public:
-  ReplyState(std::shared_ptr<Shared> shared, std::weak_ptr<Session> session, uint64_t seq)
+  ReplyState(std::shared_ptr<Shared> shared, std::weak_ptr<SessionBase> session, uint64_t seq)
       : shared_(std::move(shared)), session_(std::move(session)), seq_(seq) {}
   ReplyState(const ReplyState&) = delete;
   ReplyState& operator=(const ReplyState&) = delete;
@@ -89,42 +92,83 @@ class ReplyState {
 
  private:
   std::shared_ptr<Shared> shared_;
-  std::weak_ptr<Session> session_;
+  std::weak_ptr<SessionBase> session_;
   const uint64_t seq_;
   std::atomic<bool> done_{false};
 };
 
 }  // namespace
 
-Session::Session(tcp::socket socket, std::shared_ptr<Shared> shared, bool refusing)
-    : socket_(std::move(socket)),
-      timer_(socket_.get_executor()),
+std::shared_ptr<SessionBase> make_session(tcp::socket socket, std::shared_ptr<Shared> shared,
+                                          bool refusing) {
+  if (shared->tls) {
+    TlsStream stream(std::move(socket), *shared->tls);
+    return std::make_shared<Session<TlsStream>>(std::move(stream), std::move(shared), refusing);
+  }
+  return std::make_shared<Session<PlainStream>>(std::move(socket), std::move(shared), refusing);
+}
+
+template <class Stream>
+Session<Stream>::Session(Stream stream, std::shared_ptr<Shared> shared, bool refusing)
+    : stream_(std::move(stream)),
+      timer_(stream_.get_executor()),
       shared_(std::move(shared)),
       options_(shared_->options),
       refusing_(refusing) {}
 
-Session::~Session() = default;
+template <class Stream>
+Session<Stream>::~Session() = default;
 
-void Session::start() {
-  net::post(socket_.get_executor(), [self = shared_from_this()] { self->run(); });
+template <class Stream>
+void Session<Stream>::start() {
+  net::post(stream_.get_executor(), [self = self()] { self->run(); });
 }
 
-void Session::abort() {
+template <class Stream>
+void Session<Stream>::abort() {
   do_close();
 }
 
-void Session::run() {
+template <class Stream>
+void Session<Stream>::run() {
   if (closed_) return;
   beast::error_code ec;
-  const auto remote = socket_.remote_endpoint(ec);
+  const auto remote = socket().remote_endpoint(ec);
   if (!ec) {
     remote_address_ = remote.address().to_string();
     remote_port_ = remote.port();
   }
-  socket_.set_option(tcp::no_delay(true), ec);
-  idle_since_ = Clock::now();
+  socket().set_option(tcp::no_delay(true), ec);
+  accepted_ = Clock::now();
+  idle_since_ = accepted_;
   request_start_ = idle_since_;
   do_wait();
+  if constexpr (kTls) {
+    // The handshake counts as the start of the first request: read_timeout.
+    handshaking_ = true;
+    update_deadline();
+    stream_.async_handshake(net::ssl::stream_base::server,
+                            beast::bind_front_handler(&Session<Stream>::on_handshake, self()));
+  } else {
+    serve();
+  }
+}
+
+template <class Stream>
+void Session<Stream>::on_handshake(beast::error_code ec) {
+  handshaking_ = false;
+  if (closed_) return;
+  if (ec) {
+    spdlog::debug("http: TLS handshake with {} failed: {}", remote_address_, ec.message());
+    do_close();
+    return;
+  }
+  idle_since_ = Clock::now();
+  serve();
+}
+
+template <class Stream>
+void Session<Stream>::serve() {
   if (refusing_) {
     HttpResponse r =
         problem_response(503, "unavailable", "Service unavailable",
@@ -137,7 +181,8 @@ void Session::run() {
   do_read();
 }
 
-void Session::new_parser() {
+template <class Stream>
+void Session<Stream>::new_parser() {
   parser_.emplace();
   parser_->header_limit(
       static_cast<std::uint32_t>(std::min<std::size_t>(options_.header_limit, UINT32_MAX)));
@@ -148,7 +193,8 @@ void Session::new_parser() {
 
 // Parses what is buffered, hands complete requests to the router, and reads
 // more while the response queue has room.
-void Session::do_read() {
+template <class Stream>
+void Session<Stream>::do_read() {
   const std::size_t max_pipelined = std::max<std::size_t>(options_.max_pipelined, 1);
   while (!closed_ && !lingering_ && !read_closed_ && !reading_) {
     if (queue_.size() >= max_pipelined) {
@@ -186,17 +232,18 @@ void Session::do_read() {
       break;
     }
     reading_ = true;
-    socket_.async_read_some(buffer_.prepare(kReadChunk),
-                            beast::bind_front_handler(&Session::on_read, shared_from_this()));
+    stream_.async_read_some(buffer_.prepare(kReadChunk),
+                            beast::bind_front_handler(&Session<Stream>::on_read, self()));
   }
   update_deadline();
 }
 
-void Session::on_read(beast::error_code ec, std::size_t bytes) {
+template <class Stream>
+void Session<Stream>::on_read(beast::error_code ec, std::size_t bytes) {
   reading_ = false;
   if (closed_) return;
-  if (lingering_) {  // a read issued before the close began: discard
-    on_drain(ec, bytes);
+  if (lingering_) {                            // a read issued before the close began: discard
+    if constexpr (!kTls) on_drain(ec, bytes);  // TLS: async_shutdown does the waiting
     return;
   }
   if (ec) {
@@ -217,7 +264,8 @@ void Session::on_read(beast::error_code ec, std::size_t bytes) {
   do_read();
 }
 
-bool Session::on_header() {
+template <class Stream>
+bool Session<Stream>::on_header() {
   const auto& req = parser_->get();
   if (req.version() == 11 && req.find(bhttp::field::host) == req.end()) {
     on_parse_error(bhttp::error::bad_field);  // RFC 9112 3.2: 400 without Host
@@ -233,11 +281,13 @@ bool Session::on_header() {
   return true;
 }
 
-std::string Session::request_id_from(std::string_view client_id) {
+template <class Stream>
+std::string Session<Stream>::request_id_from(std::string_view client_id) {
   return is_valid_request_id(client_id) ? std::string(client_id) : shared_->ids.next();
 }
 
-void Session::on_request() {
+template <class Stream>
+void Session<Stream>::on_request() {
   auto req = parser_->release();
   new_parser();
   first_request_ = false;
@@ -264,6 +314,26 @@ void Session::on_request() {
   slot.method = request.method;
   slot.path = log_path(request.target);
   slot.received = Clock::now();
+  if (websocket::is_upgrade(req)) {
+    // Nothing after an upgrade request is HTTP: read no more. A client must
+    // wait for the 101 before it sends frames (RFC 6455 4.1), so bytes
+    // already buffered beyond the request are a client error and dropped.
+    read_closed_ = true;
+    const std::string path = log_path(request.target);
+    if (shared_->ws == nullptr || !shared_->ws->serves(path)) {
+      slot.close = true;
+      slot.msg = make_response(slot, problem_response(404, "not-found", "Not found",
+                                                      "no WebSocket service at this path", path));
+      slot.ready = true;
+    } else {
+      slot.upgrade = std::make_unique<UpgradeRequest>(std::move(req));
+      request.body.clear();
+      slot.upgrade_view = std::make_unique<HttpRequest>(std::move(request));
+    }
+    queue_.push_back(std::move(slot));
+    after_io();
+    return;
+  }
   request.body = std::move(req.body());
   if (slot.close) read_closed_ = true;
   const uint64_t seq = slot.seq;
@@ -285,7 +355,8 @@ void Session::on_request() {
   }
 }
 
-void Session::on_parse_error(beast::error_code ec) {
+template <class Stream>
+void Session<Stream>::on_parse_error(beast::error_code ec) {
   // A body over the limit is found once the whole header is parsed (its
   // Content-Length) or while chunks arrive: the request line and fields are known.
   header_known_ = parser_ && (parser_->is_header_done() || ec == bhttp::error::body_limit);
@@ -313,7 +384,8 @@ void Session::on_parse_error(beast::error_code ec) {
 
 // Queues `response` after whatever is in flight, reads no more and closes
 // the connection once it is written.
-void Session::refuse_request(HttpResponse response) {
+template <class Stream>
+void Session<Stream>::refuse_request(HttpResponse response) {
   Slot slot;
   slot.seq = next_seq_++;
   slot.close = true;
@@ -341,7 +413,8 @@ void Session::refuse_request(HttpResponse response) {
   update_deadline();
 }
 
-std::unique_ptr<Session::Response> Session::make_response(Slot& slot, HttpResponse r) {
+template <class Stream>
+auto Session<Stream>::make_response(Slot& slot, HttpResponse r) -> std::unique_ptr<Response> {
   if (r.status < 200 || r.status > 599) {
     spdlog::error("http: router answered {} {} with status {}", slot.method, slot.path, r.status);
     r = problem_response(500, "internal-error", "Internal error", "invalid response");
@@ -392,7 +465,8 @@ std::unique_ptr<Session::Response> Session::make_response(Slot& slot, HttpRespon
   return msg;
 }
 
-void Session::on_reply(uint64_t seq, HttpResponse response) {
+template <class Stream>
+void Session<Stream>::on_reply(uint64_t seq, HttpResponse response) {
   if (closed_ || queue_.empty() || seq < queue_.front().seq) return;
   const uint64_t index = seq - queue_.front().seq;
   if (index >= queue_.size()) return;
@@ -404,15 +478,22 @@ void Session::on_reply(uint64_t seq, HttpResponse response) {
   after_io();
 }
 
-void Session::maybe_write() {
-  if (closed_ || lingering_ || writing_ || queue_.empty() || !queue_.front().ready) return;
+template <class Stream>
+void Session<Stream>::maybe_write() {
+  if (closed_ || lingering_ || writing_ || queue_.empty()) return;
+  if (queue_.front().upgrade) {
+    do_upgrade();
+    return;
+  }
+  if (!queue_.front().ready) return;
   writing_ = true;
   write_deadline_ = Clock::now() + options_.write_timeout;
-  bhttp::async_write(socket_, *queue_.front().msg,
-                     beast::bind_front_handler(&Session::on_write, shared_from_this()));
+  bhttp::async_write(stream_, *queue_.front().msg,
+                     beast::bind_front_handler(&Session<Stream>::on_write, self()));
 }
 
-void Session::on_write(beast::error_code ec, std::size_t) {
+template <class Stream>
+void Session<Stream>::on_write(beast::error_code ec, std::size_t) {
   writing_ = false;
   if (closed_) return;
   if (ec) {
@@ -438,14 +519,16 @@ void Session::on_write(beast::error_code ec, std::size_t) {
   after_io();
 }
 
-void Session::write_continue() {
+template <class Stream>
+void Session<Stream>::write_continue() {
   writing_ = true;
   write_deadline_ = Clock::now() + options_.write_timeout;
-  net::async_write(socket_, net::buffer(kContinue.data(), kContinue.size()),
-                   beast::bind_front_handler(&Session::on_write_continue, shared_from_this()));
+  net::async_write(stream_, net::buffer(kContinue.data(), kContinue.size()),
+                   beast::bind_front_handler(&Session<Stream>::on_write_continue, self()));
 }
 
-void Session::on_write_continue(beast::error_code ec, std::size_t) {
+template <class Stream>
+void Session<Stream>::on_write_continue(beast::error_code ec, std::size_t) {
   writing_ = false;
   if (closed_) return;
   if (ec) {
@@ -455,9 +538,43 @@ void Session::on_write_continue(beast::error_code ec, std::size_t) {
   after_io();
 }
 
+// The upgrade request is at the front: every earlier response is written
+// and nothing is being read. The handler refuses (the refusal is written,
+// then the connection closes) or takes the stream.
+template <class Stream>
+void Session<Stream>::do_upgrade() {
+  if (reading_) return;  // on_read comes back here through after_io
+  Slot& slot = queue_.front();
+  std::optional<HttpResponse> refusal;
+  try {
+    refusal = shared_->ws->upgrade(*slot.upgrade_view, *slot.upgrade, stream_);
+  } catch (const std::exception& e) {
+    spdlog::error("http: WebSocket upgrade of {} failed: {}", slot.path, e.what());
+    refusal = problem_response(500, "internal-error", "Internal error",
+                               "the upgrade could not be handled", slot.path);
+  }
+  if (refusal) {
+    slot.upgrade.reset();
+    slot.upgrade_view.reset();
+    slot.close = true;
+    slot.msg = make_response(slot, std::move(*refusal));
+    slot.ready = true;
+    maybe_write();
+    return;
+  }
+  if (spdlog::should_log(spdlog::level::debug)) {
+    spdlog::debug("http {} {} 101 id={} from={}", slot.method, slot.path, slot.request_id,
+                  remote_address_);
+  }
+  // The stream is the handler's now; this session only leaves the server.
+  handed_over_ = true;
+  do_close();
+}
+
 // After any progress: write what is ready, close when everything asked for
 // is answered and nothing more will come, read when there is room.
-void Session::after_io() {
+template <class Stream>
+void Session<Stream>::after_io() {
   if (closed_ || lingering_) return;
   maybe_write();
   if (read_closed_ && queue_.empty() && !writing_) {
@@ -470,27 +587,49 @@ void Session::after_io() {
 // Graceful close: FIN after the last response, then discard input until the
 // client closes too (or the linger time or byte budget runs out), so that
 // the client reads the response instead of a reset.
-void Session::begin_linger() {
+template <class Stream>
+void Session<Stream>::begin_linger() {
   if (closed_ || lingering_) return;
   lingering_ = true;
-  beast::error_code ec;
-  socket_.shutdown(tcp::socket::shutdown_send, ec);
-  if (ec) {
-    do_close();
-    return;
-  }
   linger_deadline_ = Clock::now() + std::min<Clock::duration>(kMaxLinger, options_.read_timeout);
-  update_deadline();
-  if (!reading_) do_drain();
+  if constexpr (kTls) {
+    // close_notify, then wait (under the linger deadline) for the client's
+    // close_notify or its FIN; what it still sends is discarded. A read still
+    // outstanding ends in on_read, which leaves the rest to this.
+    if (reading_) {
+      // One TLS operation at a time: the outstanding read gives way.
+      beast::error_code ec;
+      socket().cancel(ec);
+    }
+    update_deadline();
+    stream_.async_shutdown(beast::bind_front_handler(&Session<Stream>::on_tls_shutdown, self()));
+    return;
+  } else {
+    beast::error_code ec;
+    socket().shutdown(tcp::socket::shutdown_send, ec);
+    if (ec) {
+      do_close();
+      return;
+    }
+    update_deadline();
+    if (!reading_) do_drain();
+  }
 }
 
-void Session::do_drain() {
+template <class Stream>
+void Session<Stream>::on_tls_shutdown(beast::error_code) {
+  do_close();
+}
+
+template <class Stream>
+void Session<Stream>::do_drain() {
   reading_ = true;
-  socket_.async_read_some(net::buffer(drain_buffer_),
-                          beast::bind_front_handler(&Session::on_drain, shared_from_this()));
+  stream_.async_read_some(net::buffer(drain_buffer_),
+                          beast::bind_front_handler(&Session<Stream>::on_drain, self()));
 }
 
-void Session::on_drain(beast::error_code ec, std::size_t bytes) {
+template <class Stream>
+void Session<Stream>::on_drain(beast::error_code ec, std::size_t bytes) {
   reading_ = false;
   if (closed_) return;
   drained_ += bytes;
@@ -501,30 +640,38 @@ void Session::on_drain(beast::error_code ec, std::size_t bytes) {
   do_drain();
 }
 
-void Session::do_close() {
+template <class Stream>
+void Session<Stream>::do_close() {
   if (closed_) return;
   closed_ = true;
-  beast::error_code ec;
-  socket_.shutdown(tcp::socket::shutdown_both, ec);
-  socket_.close(ec);
+  if (!handed_over_) {
+    beast::error_code ec;
+    socket().shutdown(tcp::socket::shutdown_both, ec);
+    socket().close(ec);
+  }
   timer_.cancel();
   queue_.clear();
-  std::shared_ptr<Session> self;  // released after the lock
-  {
-    std::lock_guard lock(shared_->mu);
-    auto it = shared_->sessions.find(this);
-    if (it != shared_->sessions.end()) {
-      self = std::move(it->second);
-      shared_->sessions.erase(it);
-      --(refusing_ ? shared_->refusing : shared_->active);
-    }
+  forget();
+}
+
+template <class Stream>
+void Session<Stream>::forget() {
+  std::shared_ptr<SessionBase> self;  // released after the lock
+  std::lock_guard lock(shared_->mu);
+  auto it = shared_->sessions.find(this);
+  if (it != shared_->sessions.end()) {
+    self = std::move(it->second);
+    shared_->sessions.erase(it);
+    --(refusing_ ? shared_->refusing : shared_->active);
   }
 }
 
 // The one deadline that applies now (see server.h for the rules).
-Session::Clock::time_point Session::deadline() const {
+template <class Stream>
+Session<Stream>::Clock::time_point Session<Stream>::deadline() const {
   if (closed_) return Clock::time_point::max();
   if (lingering_) return linger_deadline_;
+  if (handshaking_) return accepted_ + options_.read_timeout;
   auto d = Clock::time_point::max();
   if (writing_) d = std::min(d, write_deadline_);
   if (reading_) {
@@ -540,18 +687,21 @@ Session::Clock::time_point Session::deadline() const {
   return d;
 }
 
-void Session::update_deadline() {
+template <class Stream>
+void Session<Stream>::update_deadline() {
   const auto d = deadline();
   if (d != timer_.expiry()) timer_.expires_at(d);  // wakes the waiting on_deadline
 }
 
-void Session::do_wait() {
-  timer_.async_wait([self = shared_from_this()](beast::error_code) { self->on_deadline(); });
+template <class Stream>
+void Session<Stream>::do_wait() {
+  timer_.async_wait([self = self()](beast::error_code) { self->on_deadline(); });
 }
 
 // Runs whenever the timer fires or is re-armed; the deadline is recomputed,
 // so a stale expiry never closes a connection.
-void Session::on_deadline() {
+template <class Stream>
+void Session<Stream>::on_deadline() {
   if (closed_) return;
   const auto d = deadline();
   if (d <= Clock::now()) {
@@ -567,5 +717,8 @@ void Session::on_deadline() {
   if (d != timer_.expiry()) timer_.expires_at(d);
   do_wait();
 }
+
+template class Session<PlainStream>;
+template class Session<TlsStream>;
 
 }  // namespace td::api::http::detail

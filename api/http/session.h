@@ -2,13 +2,21 @@
 // Internal to the transport (server.cpp): one HTTP/1.1 connection. See
 // server.h for the behaviour; this is the mechanism.
 //
+// Session<Stream> is written once for both kinds of connection, as in
+// Beast's advanced_server_flex: Stream is PlainStream (a TCP socket) or
+// TlsStream (TLS over it; the TLS handshake runs first, under the read
+// timeout, and the graceful close sends close_notify). The server keeps
+// them through SessionBase.
+//
 // Every member function except the constructor and abort() runs on the
 // session's strand (the socket's executor). Router replies arrive from any
 // thread through ReplyState, which posts them onto that strand.
 #include <array>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/stream_traits.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <chrono>
@@ -18,11 +26,13 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <unordered_map>
 
 #include "api/http/request_id.h"
 #include "api/http/router.h"
 #include "api/http/server.h"
+#include "api/http/websocket_handler.h"
 
 namespace td::api::http::detail {
 
@@ -31,44 +41,66 @@ namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 using tcp = net::ip::tcp;
 
-class Session;
+class SessionBase;
 
 // What the server, its sessions and the replies a router still holds share.
 // Replies keep it alive (a shared_ptr), so a reply called after the server is
 // gone finds `open == false` and does nothing.
 struct Shared {
-  Shared(ServerOptions o, Router& r) : options(std::move(o)), router(r) {}
+  Shared(ServerOptions o, Router& r, WebSocketHandler* w)
+      : options(std::move(o)), router(r), ws(w) {}
 
   const ServerOptions options;
   Router& router;
+  WebSocketHandler* const ws;  // may be null: upgrades are then answered 404
   RequestIdGenerator ids;
+  // Set by start() before any session exists when TLS is configured.
+  std::shared_ptr<net::ssl::context> tls;
 
   std::mutex mu;  // guards everything below
   // False once stop() began: nothing is posted to the io_context any more.
   bool open = true;
   // Every live connection (served or being refused); the server owns them
   // while they wait for the router, stop() closes them.
-  std::unordered_map<const Session*, std::shared_ptr<Session>> sessions;
+  std::unordered_map<const SessionBase*, std::shared_ptr<SessionBase>> sessions;
   std::size_t active = 0;    // served connections (counted against max_connections)
   std::size_t refusing = 0;  // connections being answered 503
 };
 
-class Session : public std::enable_shared_from_this<Session> {
+// What the server and the replies see of a session, whatever its stream.
+class SessionBase : public std::enable_shared_from_this<SessionBase> {
  public:
-  // `refusal`: answer this (a 503) and close instead of reading requests.
-  Session(tcp::socket socket, std::shared_ptr<Shared> shared, bool refusing);
-  ~Session();
+  virtual ~SessionBase() = default;
+  virtual bool refusing() const = 0;
+  // Starts the session on its strand.
+  virtual void start() = 0;
+  // Closes the socket now; only while no thread runs the io_context (stop()).
+  virtual void abort() = 0;
+  // A router's answer to request `seq` (on the strand).
+  virtual void on_reply(uint64_t seq, HttpResponse response) = 0;
+  virtual net::any_io_executor executor() = 0;
+};
+
+// A new connection's session: TLS when shared->tls is set.
+std::shared_ptr<SessionBase> make_session(tcp::socket socket, std::shared_ptr<Shared> shared,
+                                          bool refusing);
+
+template <class Stream>
+class Session final : public SessionBase {
+ public:
+  static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
+
+  // `refusing`: answer 503 and close instead of reading requests.
+  Session(Stream stream, std::shared_ptr<Shared> shared, bool refusing);
+  ~Session() override;
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
 
-  bool refusing() const { return refusing_; }
-  // Starts the session on its strand.
-  void start();
-  // Closes the socket now; only while no thread runs the io_context (stop()).
-  void abort();
-  // A router's answer to request `seq` (on the strand).
-  void on_reply(uint64_t seq, HttpResponse response);
-  net::any_io_executor executor() { return socket_.get_executor(); }
+  bool refusing() const override { return refusing_; }
+  void start() override;
+  void abort() override;
+  void on_reply(uint64_t seq, HttpResponse response) override;
+  net::any_io_executor executor() override { return stream_.get_executor(); }
 
  private:
   using Clock = std::chrono::steady_clock;
@@ -85,9 +117,17 @@ class Session : public std::enable_shared_from_this<Session> {
     std::string method, path;  // for the access log
     Clock::time_point received;
     std::unique_ptr<Response> msg;
+    // A WebSocket upgrade: handed to Shared::ws when it reaches the front.
+    std::unique_ptr<UpgradeRequest> upgrade;
+    std::unique_ptr<HttpRequest> upgrade_view;
   };
 
+  std::shared_ptr<Session> self() { return std::static_pointer_cast<Session>(shared_from_this()); }
+  tcp::socket& socket() { return beast::get_lowest_layer(stream_); }
+
   void run();
+  void on_handshake(beast::error_code ec);
+  void serve();
   void do_read();
   void on_read(beast::error_code ec, std::size_t bytes);
   bool on_header();  // false when the request was refused (400)
@@ -103,10 +143,13 @@ class Session : public std::enable_shared_from_this<Session> {
   void write_continue();
   void on_write_continue(beast::error_code ec, std::size_t bytes);
   void after_io();
+  void do_upgrade();
+  void forget();  // leaves Shared::sessions (and its count)
 
   void begin_linger();
   void do_drain();
   void on_drain(beast::error_code ec, std::size_t bytes);
+  void on_tls_shutdown(beast::error_code ec);
   void do_close();
 
   Clock::time_point deadline() const;
@@ -114,7 +157,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void do_wait();
   void on_deadline();
 
-  tcp::socket socket_;
+  Stream stream_;
   net::steady_timer timer_;
   std::shared_ptr<Shared> shared_;
   const ServerOptions& options_;
@@ -130,6 +173,8 @@ class Session : public std::enable_shared_from_this<Session> {
   Clock::time_point request_start_;  // ... since then (read_timeout)
   Clock::time_point idle_since_;     // nothing in flight since then (idle_timeout)
   bool first_request_ = true;
+  bool handshaking_ = false;  // the TLS handshake runs (read_timeout from accept)
+  Clock::time_point accepted_;
 
   std::deque<Slot> queue_;
   uint64_t next_seq_ = 0;
@@ -140,6 +185,7 @@ class Session : public std::enable_shared_from_this<Session> {
   bool writing_ = false;      // a write is outstanding
   bool lingering_ = false;    // FIN sent, discarding input until the client closes
   bool closed_ = false;
+  bool handed_over_ = false;  // the stream belongs to the WebSocket handler now
   Clock::time_point write_deadline_;
   Clock::time_point linger_deadline_;
   std::size_t drained_ = 0;

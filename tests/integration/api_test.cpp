@@ -148,6 +148,43 @@ TEST(Api, TradectlDrivesTheDaemon) {
       << out;
   std::tie(rc, out) = tradectl({"kill-switch", "rearm", "--reason", "done"});
   EXPECT_EQ(rc, 0) << out;
+  // The stream: a snapshot of each topic first (seq 1, 2), then updates as
+  // the paper market moves.
+  std::tie(rc, out) = tradectl({"watch", "status", "quotes:SPY", "--count", "4"});
+  EXPECT_EQ(rc, 0) << out;
+  EXPECT_NE(out.find(R"("type":"snapshot","topic":"status","seq":1)"), std::string::npos) << out;
+  EXPECT_NE(out.find(R"("type":"snapshot","topic":"quotes:SPY","seq":2)"), std::string::npos)
+      << out;
+  EXPECT_NE(out.find(R"("type":"update","topic":"quotes:SPY","seq":4)"), std::string::npos) << out;
+  p.signal(SIGTERM);
+  ASSERT_EQ(p.wait_exit(5s), 0) << p.output();
+}
+
+TEST(Api, ConfigReloadOverHttpAppliesTheFileOrChangesNothing) {
+  TempDir dir;
+  std::ifstream in(kPaper);
+  std::string yaml((std::istreambuf_iterator<char>(in)), {});
+  const std::string config = dir.write("tradingd.yaml", yaml);
+  Process p({kBin, "run", "--config", config, "--set", "data_dir=" + dir.path().string() + "/var",
+             "--set", "api.listen=127.0.0.1:0"});
+  ASSERT_TRUE(p.wait_for_text("/api/v1/status", 30s)) << p.output();
+  const std::string token = token_in(p.output());
+  const int port = listening_port(p.output());
+  // A limit changed through the API is replaced by the file's at a reload.
+  auto l = http_request(port, "PATCH", "/api/v1/risk/limits", token, R"({"max_order_qty":"3"})");
+  ASSERT_EQ(status_of(l), 200) << l;
+  ASSERT_TRUE(fs::exists(dir.path() / "var" / "risk-limits.json"));
+  auto ok = http_request(port, "POST", "/api/v1/config/reload", token);
+  ASSERT_EQ(status_of(ok), 200) << ok;
+  EXPECT_NE(body_of(ok).find("\"reloaded\":true"), std::string::npos) << ok;
+  EXPECT_FALSE(fs::exists(dir.path() / "var" / "risk-limits.json"));
+  auto risk = http_request(port, "GET", "/api/v1/risk", token);
+  EXPECT_EQ(body_of(risk).find("\"max_order_qty\":\"3\""), std::string::npos) << risk;
+  // A broken file: 400 with the errors, nothing changed.
+  dir.write("tradingd.yaml", yaml + "\nrisk: {max_order_qty: -5}\n");
+  auto bad = http_request(port, "POST", "/api/v1/config/reload", token);
+  EXPECT_EQ(status_of(bad), 400) << bad;
+  EXPECT_EQ(status_of(http_request(port, "GET", "/healthz")), 200);
   p.signal(SIGTERM);
   ASSERT_EQ(p.wait_exit(5s), 0) << p.output();
 }
