@@ -9,6 +9,7 @@
 #include <chrono>
 #include <vector>
 
+#include "bench/hot_path_events.h"
 #include "brokers/sim/sim_broker.h"
 #include "core/engine.h"
 #include "core/scheduler.h"
@@ -20,61 +21,10 @@ namespace {
 
 using namespace td;
 
-const Timestamp kStart = from_unix_seconds(1767623400);
-
-struct MarketEvent {
-  bool is_bar;
-  Quote quote;
-  Bar bar;
-};
-
-// One quote a second, a one-minute bar every 60 quotes; a random walk that
-// crosses its averages often, so the strategy trades.
-std::vector<MarketEvent> make_events(size_t n) {
-  std::vector<MarketEvent> ev;
-  ev.reserve(n + n / 60 + 1);
-  const Symbol spy("SPY");
-  int64_t cents = 45000;
-  uint64_t x = 88172645463325252ull;
-  Decimal open, high, low;
-  for (size_t i = 0; i < n; ++i) {
-    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-    cents += static_cast<int64_t>(x % 7) - 3;
-    const Decimal bid = Decimal::from_units(cents * 1'000'000);
-    const Decimal ask = Decimal::from_units((cents + 1) * 1'000'000);
-    const Timestamp t = kStart + std::chrono::seconds(i);
-    if (i % 60 == 0) open = high = low = bid;
-    high = std::max(high, bid), low = std::min(low, bid);
-    MarketEvent q;
-    q.is_bar = false;
-    q.quote = Quote{spy, t, bid, ask, Decimal::from_int(500), Decimal::from_int(500), bid};
-    ev.push_back(std::move(q));
-    if (i % 60 == 59) {
-      MarketEvent b;
-      b.is_bar = true;
-      b.bar = Bar{spy, t - std::chrono::seconds(59), std::chrono::minutes(1), open, high, low,
-                  bid, Decimal::from_int(1000)};
-      ev.push_back(std::move(b));
-    }
-  }
-  return ev;
-}
-
-risk::RiskLimits typical_limits() {
-  auto D = [](const char* s) { return *Decimal::parse(s); };
-  risk::RiskLimits l;
-  l.max_order_qty = D("1000");
-  l.max_order_notional = D("1000000");
-  l.price_collar_pct = D("5");
-  l.max_position_qty = D("2000");
-  l.max_gross_exposure = D("10000000");
-  l.max_working_orders = 50;
-  l.max_orders_per_second = 10;
-  l.daily_loss_limit = D("1000000");
-  l.max_drawdown_pct = D("50");
-  l.stale_data_after = std::chrono::seconds(30);
-  return l;
-}
+using bench::kStart;
+using bench::make_events;
+using bench::MarketEvent;
+using bench::typical_limits;
 
 struct Rig {
   SimScheduler sched{kStart};
