@@ -161,7 +161,10 @@ void ApiRouter::Impl::handle(http::HttpRequest request, http::Reply reply) {
   const bool head = method == "HEAD";
   if (head) method = "GET";
 
-  // Match: a literal segment beats a parameter ("/queue/pause" is not {id}).
+  // Match: a literal segment beats a parameter ("/queue/pause" is not {id}):
+  // the path resolves to the templates with the most literal segments, and
+  // only then is the method looked at (DELETE /queue/pause is 405, not a
+  // DELETE of queued order "pause").
   const Route* best = nullptr;
   int best_literals = -1;
   std::vector<std::string_view> allowed;
@@ -188,13 +191,16 @@ void ApiRouter::Impl::handle(http::HttpRequest request, http::Reply reply) {
         ok = false;
       }
     }
-    if (!ok) continue;
+    if (!ok || literals < best_literals) continue;
+    if (literals > best_literals) {  // a more literal template: forget the others
+      best = nullptr;
+      best_literals = literals;
+      allowed.clear();
+    }
     if (std::find(allowed.begin(), allowed.end(), r.info->method) == allowed.end())
       allowed.push_back(r.info->method);
-    if (r.info->method != method) continue;
-    if (literals > best_literals) {
+    if (r.info->method == method && !best) {
       best = &r;
-      best_literals = literals;
       best_params = std::move(params);
     }
   }
