@@ -73,14 +73,13 @@ json pnl_json(const Snapshot& s) {
 }
 
 json risk_json(const Snapshot& s) {
-  json usage = json::object();
-  if (s.portfolio) {
-    const Portfolio& p = *s.portfolio;
-    usage = {{"working_orders", s.working_orders},
-             {"gross_exposure", decimal_to_json(p.gross_exposure())},
-             {"today_pnl", decimal_to_json(p.today_total())},
-             {"drawdown_pct", decimal_to_json(p.drawdown_pct() * Decimal::from_int(100))}};
-  }
+  // Every member always present: before the first publish, an empty portfolio's zeros.
+  const Portfolio none;
+  const Portfolio& p = s.portfolio ? *s.portfolio : none;
+  json usage = {{"working_orders", s.working_orders},
+                {"gross_exposure", decimal_to_json(p.gross_exposure())},
+                {"today_pnl", decimal_to_json(p.today_total())},
+                {"drawdown_pct", decimal_to_json(p.drawdown_pct() * Decimal::from_int(100))}};
   return risk_to_json(s.trading, s.limits ? *s.limits : risk::RiskLimits{}, s.breakers,
                       std::move(usage));
 }
