@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <charconv>
 
+#include "api/json/parse.h"
 #include "api/routes/query.h"
 #include "api/routes/router_impl.h"
 
@@ -13,7 +14,7 @@ namespace td::api {
 using nlohmann::json;
 
 http::HttpResponse json_response(int status, const json& body) {
-  return http::HttpResponse::json(status, body.dump());
+  return http::HttpResponse::json(status, dump_json(body));  // never throws on bad UTF-8
 }
 
 http::HttpResponse problem_response(Problem p, std::string_view instance) {

@@ -5,6 +5,7 @@
 
 #include "api/json/decimal_field.h"
 #include "api/json/mapping.h"
+#include "api/json/parse.h"
 #include "api/snapshot/views.h"
 
 namespace td::api {
@@ -164,7 +165,9 @@ void SnapshotPublisher::audit(std::string type, std::string actor, json data) {
   auto entry = std::make_shared<AuditEvent>();
   entry->seq = seq;
   entry->time = t;
-  entry->json = ev.dump();
+  // Invalid UTF-8 (a raw byte in a request path) becomes U+FFFD: a strict
+  // dump would throw on the engine thread.
+  entry->json = dump_json(ev);
   if (wanted("events") && sink_)
     sink_->publish("events", std::make_shared<const std::string>(entry->json));
   events_.push_back(std::move(entry));
@@ -207,7 +210,7 @@ void SnapshotPublisher::sample_pnl(Timestamp t) {
 
 void SnapshotPublisher::publish_topic(std::string_view topic, const json& data) {
   if (!sink_) return;
-  sink_->publish(topic, std::make_shared<const std::string>(data.dump()));
+  sink_->publish(topic, std::make_shared<const std::string>(dump_json(data)));
 }
 
 void SnapshotPublisher::flush() {
@@ -322,7 +325,7 @@ void SnapshotPublisher::request_snapshots(uint64_t subscriber, std::vector<std::
     if (!sink_) return;
     for (const auto& t : topics)
       sink_->snapshot(subscriber, t,
-                      std::make_shared<const std::string>(topic_snapshot(t, *snap).dump()));
+                      std::make_shared<const std::string>(dump_json(topic_snapshot(t, *snap))));
   };
   if (post_)
     post_(std::move(work));

@@ -4,6 +4,7 @@
 
 #include "api/json/decimal_field.h"
 #include "api/json/mapping.h"
+#include "api/json/parse.h"
 
 namespace td::api {
 
@@ -63,7 +64,7 @@ json positions_json(const Snapshot& s) {
 }
 
 const std::string& Snapshot::positions_body() const {
-  std::call_once(positions_once_, [this] { positions_body_ = positions_json(*this).dump(); });
+  std::call_once(positions_once_, [this] { positions_body_ = dump_json(positions_json(*this)); });
   return positions_body_;
 }
 

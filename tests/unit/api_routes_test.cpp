@@ -945,6 +945,24 @@ TEST_F(ApiRoutesTest, CommandsRefusedByTheStateOfThingsAre409Or404) {
     EXPECT_TRUE(is_problem(call(method, target, {}, ""), 401, "unauthorized")) << target;
 }
 
+// Found by fuzz_http_request: a raw non-UTF-8 byte in the path of a
+// mutating call made the audit entry's strict JSON dump throw on the engine
+// thread (the daemon would have terminated). It is audited with U+FFFD.
+TEST_F(ApiRoutesTest, ARawNonUtf8ByteInTheRequestPathIsAuditedNotFatal) {
+  auto r = call("DELETE", "/api/v1/orders/\xff\xfe");
+  EXPECT_TRUE(is_problem(r, 404, "not-found"));
+  r = call("PATCH", "/api/v1/strategies/tr\xffnd", R"({"params":{"fast":"7"}})", kAdmin);
+  EXPECT_TRUE(is_problem(r, 404, "not-found"));
+  const json events = body(call("GET", "/api/v1/events?limit=1000", {}, kViewer));
+  std::vector<std::string> paths;
+  for (const auto& e : events["events"])
+    if (e["type"] == "api.request") paths.push_back(e["data"]["path"]);
+  ASSERT_EQ(paths.size(), 2u);
+  EXPECT_EQ(paths[0], "/api/v1/orders/\xef\xbf\xbd\xef\xbf\xbd");
+  EXPECT_EQ(paths[1], "/api/v1/strategies/tr\xef\xbf\xbdnd");
+  EXPECT_EQ(call("GET", "/api/v1/status", {}, kViewer).result_int(), 200u);
+}
+
 TEST_F(ApiRoutesTest, EveryRouteRefusesAnUnknownQueryParameter) {
   for (const char* target :
        {"/api/v1/status", "/api/v1/queue", "/api/v1/positions", "/api/v1/pnl", "/api/v1/risk",
