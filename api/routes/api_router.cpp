@@ -50,10 +50,16 @@ bool is_json_media_type(std::string_view ct) {
   return http::iequals(type, "application/json");
 }
 
-// Routes whose body is a JSON object (possibly optional).
+// Routes whose body is a JSON object (possibly optional). The other
+// commands (queue pause/resume, strategy start/stop, config reload) take
+// none: a non-blank body is 400 whatever its type, never ignored.
 bool takes_body(const RouteInfo& r) {
-  return r.method == "POST" || r.method == "PATCH" || r.method == "PUT" ||
-         (r.method == "DELETE" && r.path == "/api/v1/kill-switch");
+  static constexpr std::string_view kWithBody[] = {
+      "POST /api/v1/orders",        "PATCH /api/v1/orders/{id}",       "POST /api/v1/kill-switch",
+      "DELETE /api/v1/kill-switch", "POST /api/v1/flatten",            "PUT /api/v1/trading-state",
+      "PATCH /api/v1/risk/limits",  "PATCH /api/v1/strategies/{name}"};
+  const std::string route = std::string(r.method) + " " + std::string(r.path);
+  return std::find(std::begin(kWithBody), std::end(kWithBody), route) != std::end(kWithBody);
 }
 
 // The emergency routes are never held back by the per-token request rate.

@@ -339,6 +339,17 @@ TEST_F(ApiRoutesTest, MalformedJsonUnknownFieldsAndWrongTypesAre400) {
       is_problem(call("GET", "/api/v1/orders?status=open&status=all"), 400, "validation-error"));
   EXPECT_TRUE(is_problem(call("GET", "/api/v1/fills?since=yesterday"), 400, "validation-error"));
   EXPECT_TRUE(is_problem(call("DELETE", "/api/v1/orders", R"({"x":1})"), 400, "validation-error"));
+  // Commands without a body refuse one, whatever its type (found by
+  // fuzz_http_request: they answered 415 to text/plain and ignored JSON).
+  EXPECT_TRUE(
+      is_problem(call("POST", "/api/v1/queue/pause", R"({"x":1})"), 400, "validation-error"));
+  EXPECT_TRUE(is_problem(call("POST", "/api/v1/strategies/trend/stop", "stop", kAdmin,
+                              {{"Content-Type", "text/plain"}}),
+                         400, "validation-error"));
+  EXPECT_TRUE(is_problem(call("POST", "/api/v1/config/reload", "{}", kAdmin), 400,
+                         "validation-error"));
+  EXPECT_EQ(body(call("GET", "/api/v1/queue"))["routing"], "running");
+  EXPECT_EQ(body(call("GET", "/api/v1/strategies/trend"))["enabled"], true);
   // Nothing was created by any of it.
   EXPECT_TRUE(body(call("GET", "/api/v1/orders?status=all"))["orders"].empty());
 }

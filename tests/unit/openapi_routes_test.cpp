@@ -223,6 +223,15 @@ TEST(OpenApiConformance, ADocumentedAnswerPasses) {
   EXPECT_EQ(errors("HEAD", "/healthz", answer(200, "application/json", "")), 0u);
   EXPECT_EQ(errors("GET", "/api/v1/orders/7", problem(404, "not-found", "/api/v1/orders/7")), 0u);
   EXPECT_EQ(errors("GET", "/nowhere", problem(404, "not-found", "/nowhere")), 0u);
+  // A parameter segment that does not decode matches no template (found by
+  // fuzz_http_request): 404, not the 405 of /queue/{id}; a method in
+  // another case is no operation's (405).
+  EXPECT_EQ(errors("POST", "/api/v1/queue/pa%se", problem(404, "not-found", "/api/v1/queue/pa%se")),
+            0u);
+  auto other_case = answer(405, "application/problem+json",
+                           R"({"type":"/problems/method-not-allowed","title":"T","status":405})");
+  other_case.headers.emplace_back("Allow", "GET");
+  EXPECT_EQ(errors("GEt", "/healthz", other_case), 0u);
   EXPECT_EQ(errors("DELETE", "/api/v1/orders",
                    answer(202, "application/json", R"({"cancelled":["1","2"]})")),
             0u);

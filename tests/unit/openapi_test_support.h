@@ -213,6 +213,22 @@ inline std::vector<std::string> path_segments(std::string_view path) {
   return out;
 }
 
+// Whether a path segment can be a parameter's value: its percent escapes
+// are well formed and it decodes to something without NUL (as the router
+// decodes it; otherwise the segment matches no template: 404).
+inline bool decodes_as_parameter(std::string_view seg) {
+  auto hex = [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; };
+  for (size_t i = 0; i < seg.size(); ++i) {
+    if (seg[i] == '\0') return false;
+    if (seg[i] != '%') continue;
+    if (i + 2 >= seg.size()) return false;
+    if (!hex(seg[i + 1]) || !hex(seg[i + 2])) return false;
+    if (seg[i + 1] == '0' && seg[i + 2] == '0') return false;
+    i += 2;
+  }
+  return !seg.empty();
+}
+
 // The document's path template for a request path, or "" when none matches.
 // A literal segment beats a parameter ("/queue/pause" is not "/queue/{id}"),
 // as in the router.
@@ -226,7 +242,10 @@ inline std::string match_path(std::string_view path) {
     int literals = 0;
     bool ok = true;
     for (size_t i = 0; i < t.size() && ok; ++i) {
-      if (t[i].size() > 2 && t[i].front() == '{' && t[i].back() == '}') continue;
+      if (t[i].size() > 2 && t[i].front() == '{' && t[i].back() == '}') {
+        ok = decodes_as_parameter(segments[i]);
+        continue;
+      }
       ok = t[i] == segments[i];
       literals += ok;
     }
