@@ -2,13 +2,18 @@
 // server does (api/http/session.cpp: Beast's request_parser<string_body>
 // with the server's limits, header 8 KiB and body 64 KiB, eager), each
 // complete request converted to td::api::http::HttpRequest as the session
-// converts it and handed to the fuzz router (fuzz_router.h: a stub today,
-// the real API router when it is plugged in there). Pipelined requests in
-// one input are parsed one after the other, as on a keep-alive connection.
+// converts it and handed to the real API router over a paper world
+// (fuzz_router.h), rebuilt for every input. Pipelined requests in one input
+// are parsed one after the other, as on a keep-alive connection, against
+// the same world (an order submitted by the first is there for the second).
 //
 // Checked: nothing crashes or trips ASan/UBSan; the router answers every
-// request exactly once with a status in 200..599; a problem+json or JSON
-// body it gives is valid JSON; path() and query() split the target.
+// request exactly once with a status in 200..599 and never 500 (an internal
+// error is a bug); a problem+json or JSON body it gives is valid JSON;
+// path() and query() split the target; and every answer conforms to
+// openapi.json for the operation the request reached (status documented,
+// Content-Type, body schema, problem members: the route tests' check,
+// tests/unit/openapi_test_support.h).
 #include <boost/beast/core/buffers_prefix.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
@@ -22,6 +27,7 @@
 #include "api/http/request_id.h"
 #include "api/http/router.h"
 #include "fuzz_router.h"
+#include "openapi_test_support.h"
 
 namespace {
 
@@ -63,7 +69,8 @@ HttpRequest to_http_request(bhttp::request<bhttp::string_body>&& req) {
 
 void route(HttpRequest request) {
   // path() and query() split the target at the first '?'.
-  const std::string target = request.target;
+  const std::string target = request.target, method = request.method,
+                    request_id = request.request_id;
   const std::string_view path = request.path(), query = request.query();
   check(path.size() <= target.size(), "path within target");
   check(target.compare(0, path.size(), path) == 0, "path is a prefix of the target");
@@ -78,14 +85,33 @@ void route(HttpRequest request) {
   if (router().drain) router().drain();
   check(replies == 1, "the router answers each request exactly once");
   check(response.status >= 200 && response.status <= 599, "status in 200..599");
+  if (response.status == 500) {
+    fprintf(stderr, "fuzz_http_request: 500 on %s %s: %s\n", method.c_str(), target.c_str(),
+            response.body.c_str());
+    check(false, "the router never answers 500");
+  }
   const std::string_view type = response.headers.get("Content-Type");
   if (type.starts_with("application/json") || type.starts_with("application/problem+json"))
     check(nlohmann::json::accept(response.body), "JSON bodies are valid JSON");
+
+  // The answer as the session sends it (it adds X-Request-Id; a HEAD
+  // answer loses its body), against the document.
+  td::api::openapi_test::ResponseView view;
+  view.status = response.status;
+  for (const auto& field : response.headers) view.headers.emplace_back(field.first, field.second);
+  view.headers.emplace_back("X-Request-Id", request_id);
+  if (method != "HEAD") view.body = response.body;
+  const auto errors = td::api::openapi_test::response_errors(method, target, view, request_id);
+  if (!errors.empty()) {
+    for (const auto& e : errors) fprintf(stderr, "fuzz_http_request: %s\n", e.c_str());
+    check(false, "every answer conforms to openapi.json");
+  }
 }
 
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  if (router().begin_input) router().begin_input();
   boost::asio::const_buffer input(data, size);
   for (int n = 0; n < kMaxRequestsPerInput && input.size() > 0; ++n) {
     bhttp::request_parser<bhttp::string_body> parser;

@@ -1,100 +1,168 @@
 #include "fuzz_router.h"
 
+#include <cstdio>
+#include <cstdlib>
+#include <map>
 #include <string>
-#include <string_view>
-#include <vector>
 
-#include "api/json/order_request.h"
+#include "api/auth/failure_limiter.h"
+#include "api/auth/token.h"
+#include "api/auth/token_store.h"
 #include "api/openapi/openapi.h"
-#include "api/problem.h"
-#include "api/routes/route_table.h"
+#include "api/routes/api_router.h"
+#include "api/snapshot/publisher.h"
+#include "brokers/sim/sim_broker.h"
+#include "core/engine.h"
+#include "core/scheduler.h"
+#include "risk/risk_manager.h"
+#include "strategies/spec.h"
 
 namespace td::fuzz {
 
 namespace {
 
-using api::http::HttpRequest;
-using api::http::HttpResponse;
-using api::http::Reply;
+using namespace std::chrono_literals;
 
-HttpResponse problem(api::Problem p, std::string_view path) {
-  p.instance = std::string(path);
-  const int status = p.status;
-  auto r = HttpResponse::json(status, api::to_json_text(p));
-  r.headers.set("Content-Type", std::string(api::kProblemContentType));
-  return r;
+const Timestamp kT0 = from_unix_seconds(1767623400);  // 2026-01-05T14:30:00Z, a Monday
+
+[[noreturn]] void die(const char* what) {
+  fprintf(stderr, "fuzz_router: cannot build the fuzz world: %s\n", what);
+  abort();
 }
 
-// "/api/v1/orders/{id}" matches "/api/v1/orders/7": a {param} segment is any
-// non-empty segment.
-bool matches(std::string_view tmpl, std::string_view path) {
-  while (!tmpl.empty() && !path.empty()) {
-    const size_t ts = tmpl.find('/', 1), ps = path.find('/', 1);
-    const std::string_view t = tmpl.substr(0, ts), p = path.substr(0, ps);
-    const bool param = t.size() > 2 && t[1] == '{' && t.back() == '}';
-    if (param ? p.size() < 2 : t != p) return false;
-    tmpl = ts == std::string_view::npos ? std::string_view() : tmpl.substr(ts);
-    path = ps == std::string_view::npos ? std::string_view() : path.substr(ps);
+Decimal D(const char* s) {
+  return *Decimal::parse(s);
+}
+
+// The paper world behind the router, as the route tests' fixture builds it
+// (tests/unit/api_routes_test.cpp), with the engine on the calling thread.
+// Members are destroyed in reverse order: the router first.
+struct World {
+  SimScheduler scheduler{kT0};
+  SimClock wall{kT0};
+  std::unique_ptr<sim::SimBroker> broker;
+  std::unique_ptr<Engine> engine;
+  std::unique_ptr<risk::RiskManager> risk;
+  api::SnapshotStore snapshots;
+  std::unique_ptr<api::SnapshotPublisher> publisher;
+  std::unique_ptr<api::auth::FailureLimiter> failures;
+  std::unique_ptr<api::ApiRouter> router;
+
+  World() {
+    sim::SimBrokerOptions bo;
+    bo.ack_latency = 50ms;
+    Instrument spy;
+    spy.symbol = Symbol("SPY");
+    Instrument qqq;
+    qqq.symbol = Symbol("QQQ");
+    bo.instruments = {spy, qqq};
+    broker = std::make_unique<sim::SimBroker>(scheduler, bo);
+    engine = std::make_unique<Engine>(scheduler, *broker);
+    risk = std::make_unique<risk::RiskManager>(risk::RiskLimits{}, *engine);
+    engine->set_risk_hook(*risk);
+    if (!engine->add_instrument(spy) || !engine->add_instrument(qqq)) die("instruments");
+    strategies::StrategySpec spec;
+    spec.name = "trend";
+    spec.type = "sma_cross";
+    spec.symbols = {Symbol("QQQ")};
+    spec.params = {{"fast", "5"}, {"slow", "20"}};
+    auto made = strategies::make_strategy(spec);
+    if (!made || !engine->add_strategy("trend", "sma_cross", std::move(*made), true))
+      die("strategy");
+    api::StaticInfo info;
+    info.version = "fuzz";
+    info.started_at = wall.now();
+    info.mode = "paper";
+    info.symbols = {Symbol("SPY"), Symbol("QQQ")};
+    publisher = std::make_unique<api::SnapshotPublisher>(*engine, *risk, snapshots, wall, info);
+    publisher->set_strategy_params("trend", spec.params);
+    engine->add_sink(publisher.get());
+    engine->start();
+    quote("SPY", "449.99", "450.01");
+    quote("QQQ", "399.99", "400.01");
+    publisher->flush();
+
+    auto token = [](const char* name, const char* role, std::string_view clear) {
+      return api::auth::ApiTokenLike{name, role, api::auth::sha256_hex(clear)};
+    };
+    auto store = api::auth::TokenStore::create({token("viewer1", "viewer", kFuzzViewerToken),
+                                                token("trader1", "trader", kFuzzTraderToken),
+                                                token("admin1", "admin", kFuzzAdminToken)});
+    if (!store) die("tokens");
+    // A bad token never blocks the fuzzer's one address for long: the
+    // limit is far above what one input can send.
+    failures = std::make_unique<api::auth::FailureLimiter>(
+        wall, api::auth::FailureLimiterConfig{1000, 60s, 60s, 16});
+
+    api::ApiBackend backend;
+    backend.engine = engine.get();
+    backend.risk = risk.get();
+    backend.publisher = publisher.get();
+    // Inline: the engine's work runs on the fuzzer's thread, at once.
+    backend.post = [](std::function<void()> fn) { fn(); };
+    backend.reload_config = [](const std::string&) { return Status(); };
+    backend.set_strategy_params = [this, spec](const std::string& name,
+                                               const std::map<std::string, std::string>& p) {
+      strategies::StrategySpec s = spec;
+      for (const auto& [k, v] : p) s.params[k] = v;
+      auto m = strategies::make_strategy(s);
+      if (!m)
+        return Status(make_error(ErrorCode::kInvalidArgument,
+                                 m.error().front().path + ": " + m.error().front().message));
+      if (auto st = engine->replace_strategy(name, std::move(*m)); !st) return st;
+      publisher->set_strategy_params(name, s.params);
+      return Status();
+    };
+    backend.metrics_text = [] { return std::string("# TYPE tradingd_up gauge\ntradingd_up 1\n"); };
+    backend.openapi_json = [] { return api::openapi_json(); };
+    api::ApiRouterOptions ro;
+    ro.rate_per_second = 0;  // the per-token request rate uses the real clock: off
+    router = std::make_unique<api::ApiRouter>(std::move(backend), snapshots, std::move(*store),
+                                              *failures, wall, ro);
   }
-  return tmpl.empty() && path.empty();
-}
 
-// The body parser of a route with a body; errors only (the stub changes nothing).
-std::vector<api::FieldError> parse_body(std::string_view method, std::string_view tmpl,
-                                        std::string_view body) {
-  auto errors = [](const auto& parsed) {
-    return parsed ? std::vector<api::FieldError>{} : parsed.error();
-  };
-  if (tmpl == "/api/v1/orders" && method == "POST") return errors(api::parse_order_request(body));
-  if (tmpl == "/api/v1/orders/{id}" && method == "PATCH")
-    return errors(api::parse_order_modification(body));
-  if (tmpl == "/api/v1/trading-state") return errors(api::parse_trading_state_request(body));
-  if (tmpl == "/api/v1/kill-switch" && method == "POST")
-    return errors(api::parse_kill_switch_engage(body));
-  if (tmpl == "/api/v1/kill-switch") return errors(api::parse_kill_switch_rearm(body));
-  if (tmpl == "/api/v1/flatten") return errors(api::parse_flatten_request(body));
-  if (tmpl == "/api/v1/risk/limits") return errors(api::parse_risk_limits_patch(body, {}));
-  return {};
-}
+  void quote(const char* sym, const char* bid, const char* ask) {
+    Quote q{Symbol(sym), scheduler.now(), D(bid), D(ask), D("1000"), D("1000"), D(bid)};
+    broker->on_quote(q);
+    engine->on_quote(q);
+    publisher->on_quote(q);
+  }
 
-// Stands in for the API router: route lookup, the auth header's presence,
-// Content-Type, and the body parsers. Answers at once, always.
-class StubRouter final : public api::http::Router {
+  // Between requests: a second of simulated time (acks, fills, scheduled
+  // orders), then the snapshot the next read sees.
+  void drain() {
+    scheduler.run_until(scheduler.now() + 1s);
+    publisher->flush();
+  }
+};
+
+// Forwards to the current world's router; the world is rebuilt at the start
+// of every input.
+class WorldRouter final : public api::http::Router {
  public:
-  void handle(HttpRequest req, Reply reply) override {
-    const std::string_view path = req.path();
-    const api::RouteInfo* route = nullptr;
-    bool path_known = false;
-    for (const api::RouteInfo& r : api::route_table()) {
-      if (!matches(r.path, path)) continue;
-      path_known = true;
-      if (r.method == req.method) route = &r;
-    }
-    if (!route) {
-      if (!path_known) return reply(problem(api::not_found("no route"), path));
-      api::Problem p;
-      p.status = 405;
-      p.slug = "method-not-allowed";
-      p.title = "Method not allowed";
-      return reply(problem(std::move(p), path));
-    }
-    if (route->access != api::Access::kPublic && !req.headers.contains("Authorization"))
-      return reply(problem(api::unauthorized(), path));
-    if (route->path == "/api/v1/openapi.json")
-      return reply(HttpResponse::json(200, std::string(api::openapi_json())));
-    if (route->mutating && !req.body.empty() &&
-        req.headers.get("Content-Type").substr(0, 16) != "application/json")
-      return reply(problem(api::unsupported_media_type(), path));
-    auto errors = parse_body(route->method, route->path, req.body);
-    if (!errors.empty()) return reply(problem(api::validation_error(std::move(errors)), path));
-    reply(HttpResponse::json(200, "{}"));
+  void handle(api::http::HttpRequest request, api::http::Reply reply) override {
+    world().router->handle(std::move(request), std::move(reply));
   }
+  void drain() { world().drain(); }
+  void rebuild() {
+    world_.reset();  // the old world goes before the new one is made
+    world_ = std::make_unique<World>();
+  }
+
+ private:
+  World& world() {
+    if (!world_) rebuild();
+    return *world_;
+  }
+  std::unique_ptr<World> world_;
 };
 
 }  // namespace
 
 FuzzRouter make_fuzz_router() {
-  return FuzzRouter{std::make_unique<StubRouter>(), {}};
+  auto router = std::make_unique<WorldRouter>();
+  WorldRouter* r = router.get();
+  return FuzzRouter{std::move(router), [r] { r->drain(); }, [r] { r->rebuild(); }};
 }
 
 }  // namespace td::fuzz

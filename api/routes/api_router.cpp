@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <charconv>
 
+#include "api/json/parse.h"
 #include "api/routes/query.h"
 #include "api/routes/router_impl.h"
 
@@ -13,7 +14,7 @@ namespace td::api {
 using nlohmann::json;
 
 http::HttpResponse json_response(int status, const json& body) {
-  return http::HttpResponse::json(status, body.dump());
+  return http::HttpResponse::json(status, dump_json(body));  // never throws on bad UTF-8
 }
 
 http::HttpResponse problem_response(Problem p, std::string_view instance) {
@@ -49,10 +50,16 @@ bool is_json_media_type(std::string_view ct) {
   return http::iequals(type, "application/json");
 }
 
-// Routes whose body is a JSON object (possibly optional).
+// Routes whose body is a JSON object (possibly optional). The other
+// commands (queue pause/resume, strategy start/stop, config reload) take
+// none: a non-blank body is 400 whatever its type, never ignored.
 bool takes_body(const RouteInfo& r) {
-  return r.method == "POST" || r.method == "PATCH" || r.method == "PUT" ||
-         (r.method == "DELETE" && r.path == "/api/v1/kill-switch");
+  static constexpr std::string_view kWithBody[] = {
+      "POST /api/v1/orders",        "PATCH /api/v1/orders/{id}",       "POST /api/v1/kill-switch",
+      "DELETE /api/v1/kill-switch", "POST /api/v1/flatten",            "PUT /api/v1/trading-state",
+      "PATCH /api/v1/risk/limits",  "PATCH /api/v1/strategies/{name}"};
+  const std::string route = std::string(r.method) + " " + std::string(r.path);
+  return std::find(std::begin(kWithBody), std::end(kWithBody), route) != std::end(kWithBody);
 }
 
 // The emergency routes are never held back by the per-token request rate.
@@ -161,7 +168,10 @@ void ApiRouter::Impl::handle(http::HttpRequest request, http::Reply reply) {
   const bool head = method == "HEAD";
   if (head) method = "GET";
 
-  // Match: a literal segment beats a parameter ("/queue/pause" is not {id}).
+  // Match: a literal segment beats a parameter ("/queue/pause" is not {id}):
+  // the path resolves to the templates with the most literal segments, and
+  // only then is the method looked at (DELETE /queue/pause is 405, not a
+  // DELETE of queued order "pause").
   const Route* best = nullptr;
   int best_literals = -1;
   std::vector<std::string_view> allowed;
@@ -188,13 +198,16 @@ void ApiRouter::Impl::handle(http::HttpRequest request, http::Reply reply) {
         ok = false;
       }
     }
-    if (!ok) continue;
+    if (!ok || literals < best_literals) continue;
+    if (literals > best_literals) {  // a more literal template: forget the others
+      best = nullptr;
+      best_literals = literals;
+      allowed.clear();
+    }
     if (std::find(allowed.begin(), allowed.end(), r.info->method) == allowed.end())
       allowed.push_back(r.info->method);
-    if (r.info->method != method) continue;
-    if (literals > best_literals) {
+    if (r.info->method == method && !best) {
       best = &r;
-      best_literals = literals;
       best_params = std::move(params);
     }
   }

@@ -137,9 +137,9 @@ void ApiRouter::Impl::delete_position(const CallPtr& c) {
     if (!o)
       return problem_response(invalid_state(r.error.value_or("the position could not be closed")),
                               c->req.path());
-    json body = to_json(*o);
-    if (r.error) body["error"] = *r.error;
-    return json_response(202, body);
+    // The order says what became of the close (queued while the broker is
+    // away, rejected with its reason); POST /flatten also lists r.error.
+    return json_response(202, to_json(*o));
   });
 }
 
@@ -242,7 +242,8 @@ void ApiRouter::Impl::set_strategy_enabled(const CallPtr& c, bool enabled) {
     if (backend.publisher) backend.publisher->flush();
     auto snap = snapshots.load();
     const StrategySnapshot* s = snap->strategy(name);
-    return s ? json_response(200, strategy_json(*s, *snap)) : json_response(200, json::object());
+    if (!s) return problem_response(not_found("no strategy " + name.substr(0, 64)), c->req.path());
+    return json_response(200, strategy_json(*s, *snap));
   });
 }
 
@@ -301,7 +302,10 @@ void ApiRouter::Impl::patch_strategy(const CallPtr& c) {
     }
     auto snap = snapshots.load();
     const StrategySnapshot* s = snap->strategy(c->params["name"]);
-    return s ? json_response(200, strategy_json(*s, *snap)) : json_response(200, json::object());
+    if (!s)
+      return problem_response(not_found("no strategy " + c->params["name"].substr(0, 64)),
+                              c->req.path());
+    return json_response(200, strategy_json(*s, *snap));
   });
 }
 

@@ -21,6 +21,7 @@ void ApiRouter::Impl::get_readyz(const CallPtr& c) {
 }
 
 void ApiRouter::Impl::get_metrics(const CallPtr& c) {
+  if (!query(c, {})) return;
   if (!backend.metrics_text) {
     fail(c, unavailable("metrics are not enabled"));
     return;
@@ -30,6 +31,7 @@ void ApiRouter::Impl::get_metrics(const CallPtr& c) {
 }
 
 void ApiRouter::Impl::get_openapi(const CallPtr& c) {
+  if (!query(c, {})) return;
   if (!backend.openapi_json) {
     fail(c, not_found("the OpenAPI document is not built in"));
     return;
@@ -297,6 +299,7 @@ void ApiRouter::Impl::get_events(const CallPtr& c) {
 }
 
 void ApiRouter::Impl::get_stream(const CallPtr& c) {
+  if (!query(c, {})) return;  // tokens never go in the URL
   Problem p;
   p.status = 426;
   p.slug = "upgrade-required";

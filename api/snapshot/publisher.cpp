@@ -5,6 +5,7 @@
 
 #include "api/json/decimal_field.h"
 #include "api/json/mapping.h"
+#include "api/json/parse.h"
 #include "api/snapshot/views.h"
 
 namespace td::api {
@@ -243,7 +244,7 @@ void SnapshotPublisher::sample_pnl(Timestamp t) {
 
 void SnapshotPublisher::publish_topic(std::string_view topic, const json& data) {
   if (!sink_) return;
-  sink_->publish(topic, std::make_shared<const std::string>(data.dump()));
+  sink_->publish(topic, std::make_shared<const std::string>(dump_json(data)));
 }
 
 void SnapshotPublisher::flush() {
@@ -358,7 +359,7 @@ void SnapshotPublisher::request_snapshots(uint64_t subscriber, std::vector<std::
     if (!sink_) return;
     for (const auto& t : topics)
       sink_->snapshot(subscriber, t,
-                      std::make_shared<const std::string>(topic_snapshot(t, *snap).dump()));
+                      std::make_shared<const std::string>(dump_json(topic_snapshot(t, *snap))));
   };
   if (post_)
     post_(std::move(work));

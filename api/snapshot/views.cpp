@@ -4,6 +4,7 @@
 
 #include "api/json/decimal_field.h"
 #include "api/json/mapping.h"
+#include "api/json/parse.h"
 
 namespace td::api {
 
@@ -69,13 +70,15 @@ const std::string& AuditEvent::json() const {
                          {"type", type},
                          {"actor", actor},
                          {"data", data ? data() : nlohmann::json::object()}};
-    json_ = ev.dump();
+    // Invalid UTF-8 (a raw byte in a request path) becomes U+FFFD: a strict
+    // dump would throw.
+    json_ = dump_json(ev);
   });
   return json_;
 }
 
 const std::string& Snapshot::positions_body() const {
-  std::call_once(positions_once_, [this] { positions_body_ = positions_json(*this).dump(); });
+  std::call_once(positions_once_, [this] { positions_body_ = dump_json(positions_json(*this)); });
   return positions_body_;
 }
 
@@ -85,14 +88,13 @@ json pnl_json(const Snapshot& s) {
 }
 
 json risk_json(const Snapshot& s) {
-  json usage = json::object();
-  if (s.portfolio) {
-    const Portfolio& p = *s.portfolio;
-    usage = {{"working_orders", s.working_orders},
-             {"gross_exposure", decimal_to_json(p.gross_exposure())},
-             {"today_pnl", decimal_to_json(p.today_total())},
-             {"drawdown_pct", decimal_to_json(p.drawdown_pct() * Decimal::from_int(100))}};
-  }
+  // Every member always present: before the first publish, an empty portfolio's zeros.
+  const Portfolio none;
+  const Portfolio& p = s.portfolio ? *s.portfolio : none;
+  json usage = {{"working_orders", s.working_orders},
+                {"gross_exposure", decimal_to_json(p.gross_exposure())},
+                {"today_pnl", decimal_to_json(p.today_total())},
+                {"drawdown_pct", decimal_to_json(p.drawdown_pct() * Decimal::from_int(100))}};
   return risk_to_json(s.trading, s.limits ? *s.limits : risk::RiskLimits{}, s.breakers,
                       std::move(usage));
 }

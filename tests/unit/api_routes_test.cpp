@@ -11,12 +11,14 @@
 
 #include "api/auth/token.h"
 #include "api/http/server.h"
+#include "api/openapi/openapi.h"
 #include "api/routes/api_router.h"
 #include "api/snapshot/publisher.h"
 #include "brokers/sim/sim_broker.h"
 #include "core/engine.h"
 #include "core/scheduler.h"
 #include "http_test_client.h"
+#include "openapi_test_support.h"
 #include "risk/risk_manager.h"
 #include "strategies/spec.h"
 
@@ -109,6 +111,10 @@ class ApiRoutesTest : public ::testing::Test {
       publisher->set_strategy_params(name, s.params);
       return Status();
     };
+    // As the daemon wires them (daemon/paper_runtime.cpp).
+    backend.openapi_json = [] { return openapi_json(); };
+    backend.metrics_text = [] { return std::string(kMetricsText); };
+    backend.reload_config = [this](const std::string&) { return reload_result; };
     router = std::make_unique<ApiRouter>(std::move(backend), snapshots, std::move(*store),
                                          *failures, wall, ro);
     http::ServerOptions so;
@@ -149,6 +155,11 @@ class ApiRoutesTest : public ::testing::Test {
     on_engine([&] { scheduler.run_until(scheduler.now() + d); });
   }
 
+  // One request on a new connection. Every answer is also checked against
+  // the OpenAPI document (openapi_test_support.h, response_errors): the
+  // status is documented for the operation, the Content-Type is the one
+  // listed, the body validates against its schema, required headers are
+  // there and X-Request-Id echoes the client's.
   Response call(std::string_view method, std::string_view target, std::string_view body = {},
                 const std::string& token = kTrader, HeaderList extra = {}) {
     Client client(port);
@@ -157,9 +168,26 @@ class ApiRoutesTest : public ::testing::Test {
     if (!body.empty() &&
         std::none_of(h.begin(), h.end(), [](const auto& kv) { return kv.first == "Content-Type"; }))
       h.emplace_back("Content-Type", "application/json");
-    auto r = client.request(method, target, body, h);
+    std::string request_id;
+    for (const auto& [k, v] : h)
+      if (k == "X-Request-Id") request_id = v;
+    std::optional<Response> r;
+    if (method == "HEAD") {
+      // A HEAD answer has the GET's Content-Length but no body.
+      if (client.send(test::raw_request(method, target, body, h))) r = client.read(5s, true);
+    } else {
+      r = client.request(method, target, body, h);
+    }
     EXPECT_TRUE(r.has_value()) << method << " " << target;
-    return r ? *r : Response{};
+    if (!r) return Response{};
+    openapi_test::ResponseView view;
+    view.status = static_cast<int>(r->result_int());
+    for (const auto& field : *r)
+      view.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+    view.body = r->body();
+    for (const auto& e : openapi_test::response_errors(method, target, view, request_id))
+      ADD_FAILURE() << "does not conform to openapi.json: " << e;
+    return *r;
   }
   static json body(const Response& r) { return json::parse(r.body()); }
   // A problem+json answer with this status and slug.
@@ -179,6 +207,9 @@ class ApiRoutesTest : public ::testing::Test {
     EXPECT_EQ(r.result_int(), static_cast<unsigned>(expect)) << r.body();
     return body(r);
   }
+
+  static constexpr const char* kMetricsText = "# HELP tradingd_up 1 while the daemon serves\n# TYPE tradingd_up gauge\ntradingd_up 1\n";
+  Status reload_result;  // what POST /config/reload's hook answers
 
   SimScheduler scheduler;
   RealClock wall;
@@ -223,8 +254,10 @@ TEST_F(ApiRoutesTest, PublicRoutesNeedNoToken) {
   auto not_ready = call("GET", "/readyz", {}, "");
   EXPECT_EQ(not_ready.result_int(), 503u);
   EXPECT_EQ(body(not_ready)["status"], "not_ready");
-  // Without a document built in, openapi.json is a 404 (the daemon has one).
-  EXPECT_TRUE(is_problem(call("GET", "/api/v1/openapi.json", {}, ""), 404, "not-found"));
+  // The document itself, byte for byte.
+  auto doc = call("GET", "/api/v1/openapi.json", {}, "");
+  EXPECT_EQ(doc.result_int(), 200u);
+  EXPECT_EQ(doc.body(), openapi_json());
   // /metrics needs a viewer token unless configured public.
   EXPECT_TRUE(is_problem(call("GET", "/metrics", {}, ""), 401, "unauthorized"));
 }
@@ -306,6 +339,17 @@ TEST_F(ApiRoutesTest, MalformedJsonUnknownFieldsAndWrongTypesAre400) {
       is_problem(call("GET", "/api/v1/orders?status=open&status=all"), 400, "validation-error"));
   EXPECT_TRUE(is_problem(call("GET", "/api/v1/fills?since=yesterday"), 400, "validation-error"));
   EXPECT_TRUE(is_problem(call("DELETE", "/api/v1/orders", R"({"x":1})"), 400, "validation-error"));
+  // Commands without a body refuse one, whatever its type (found by
+  // fuzz_http_request: they answered 415 to text/plain and ignored JSON).
+  EXPECT_TRUE(
+      is_problem(call("POST", "/api/v1/queue/pause", R"({"x":1})"), 400, "validation-error"));
+  EXPECT_TRUE(is_problem(call("POST", "/api/v1/strategies/trend/stop", "stop", kAdmin,
+                              {{"Content-Type", "text/plain"}}),
+                         400, "validation-error"));
+  EXPECT_TRUE(is_problem(call("POST", "/api/v1/config/reload", "{}", kAdmin), 400,
+                         "validation-error"));
+  EXPECT_EQ(body(call("GET", "/api/v1/queue"))["routing"], "running");
+  EXPECT_EQ(body(call("GET", "/api/v1/strategies/trend"))["enabled"], true);
   // Nothing was created by any of it.
   EXPECT_TRUE(body(call("GET", "/api/v1/orders?status=all"))["orders"].empty());
 }
@@ -649,6 +693,295 @@ TEST_F(ApiRoutesTest, StatusAndPnlHistory) {
   EXPECT_GE(h["points"].size(), 5u);
   EXPECT_TRUE(h["points"][0]["equity"].is_string());
   EXPECT_TRUE(is_problem(call("GET", "/api/v1/pnl/history?interval=2m"), 400, "validation-error"));
+}
+
+// ------------------------------------------- api-v1.md details, one by one
+
+TEST_F(ApiRoutesTest, OrdersFilterBySymbolAndSince) {
+  submit(R"({"symbol":"SPY","side":"buy","qty":"1","type":"limit","limit_price":"400"})");
+  submit(R"({"symbol":"QQQ","side":"buy","qty":"2","type":"limit","limit_price":"300"})");
+  advance(1min);  // engine time 14:31
+  submit(R"({"symbol":"SPY","side":"buy","qty":"3","type":"limit","limit_price":"400"})");
+  submit(R"({"symbol":"QQQ","side":"buy","qty":"4","type":"limit","limit_price":"300"})");
+  auto ids = [&](const std::string& target) {
+    std::vector<std::string> out;
+    const json list = body(call("GET", target, {}, kViewer));
+    for (const auto& o : list["orders"]) out.push_back(o["id"]);
+    return out;
+  };
+  using V = std::vector<std::string>;
+  EXPECT_EQ(ids("/api/v1/orders?symbol=QQQ"), (V{"4", "2"}));
+  EXPECT_EQ(ids("/api/v1/orders?status=all&symbol=SPY"), (V{"3", "1"}));
+  EXPECT_EQ(ids("/api/v1/orders?since=2026-01-05T14:30:30Z"), (V{"4", "3"}));
+  EXPECT_EQ(ids("/api/v1/orders?status=all&symbol=SPY&since=2026-01-05T14:30:30Z"), (V{"3"}));
+  // An offset is the same instant; the boundary is inclusive.
+  EXPECT_EQ(ids("/api/v1/orders?since=2026-01-05T16:31:00%2B02:00"), (V{"4", "3"}));
+  EXPECT_EQ(ids("/api/v1/orders?symbol=SPY&limit=1"), (V{"3"}));
+  EXPECT_TRUE(ids("/api/v1/orders?symbol=IWM").empty());
+  EXPECT_TRUE(ids("/api/v1/orders?status=closed").empty());
+  EXPECT_TRUE(
+      is_problem(call("GET", "/api/v1/orders?since=2026-01-05"), 400, "validation-error"));
+  EXPECT_TRUE(is_problem(call("GET", "/api/v1/orders?status=done"), 400, "validation-error"));
+}
+
+TEST_F(ApiRoutesTest, FillsFilterBySinceAndUntil) {
+  submit(kBuy100);  // fills at 14:30:00.050
+  advance(1min);
+  submit(R"({"symbol":"QQQ","side":"sell","qty":"7"})");  // 14:31:00.050
+  advance(1min);
+  submit(R"({"symbol":"SPY","side":"sell","qty":"40"})");  // 14:32:00.050
+  advance(1s);
+  auto qtys = [&](const std::string& target) {
+    std::vector<std::string> out;
+    const json list = body(call("GET", target, {}, kViewer));
+    for (const auto& f : list["fills"]) out.push_back(f["qty"]);
+    return out;
+  };
+  using V = std::vector<std::string>;
+  EXPECT_EQ(qtys("/api/v1/fills"), (V{"40", "7", "100"}));
+  EXPECT_EQ(qtys("/api/v1/fills?since=2026-01-05T14:31:00Z"), (V{"40", "7"}));
+  EXPECT_EQ(qtys("/api/v1/fills?until=2026-01-05T14:31:30Z"), (V{"7", "100"}));
+  EXPECT_EQ(qtys("/api/v1/fills?since=2026-01-05T14:31:00Z&until=2026-01-05T14:31:30Z"), (V{"7"}));
+  EXPECT_EQ(qtys("/api/v1/fills?since=2026-01-05T14:30:00Z&symbol=SPY"), (V{"40", "100"}));
+  EXPECT_TRUE(qtys("/api/v1/fills?since=2026-01-05T15:00:00Z").empty());
+  auto f = body(call("GET", "/api/v1/fills?symbol=QQQ", {}, kViewer))["fills"][0];
+  EXPECT_EQ(f["side"], "sell");
+  EXPECT_EQ(f["time"], "2026-01-05T14:31:00.050Z");
+  EXPECT_TRUE(is_problem(call("GET", "/api/v1/fills?until=tomorrow"), 400, "validation-error"));
+  EXPECT_TRUE(is_problem(call("GET", "/api/v1/fills?cursor=x"), 400, "validation-error"));
+}
+
+TEST_F(ApiRoutesTest, HeadIsGetWithoutABody) {
+  const auto get = call("GET", "/api/v1/status", {}, kViewer);
+  const auto head = call("HEAD", "/api/v1/status", {}, kViewer);
+  EXPECT_EQ(head.result_int(), 200u);
+  EXPECT_TRUE(head.body().empty());
+  EXPECT_EQ(test::header(head, "Content-Type"), "application/json");
+  EXPECT_FALSE(test::header(head, "Content-Length").empty());
+  EXPECT_EQ(call("HEAD", "/healthz", {}, "").result_int(), 200u);
+  EXPECT_EQ(call("HEAD", "/api/v1/orders/by-client-id/nope").result_int(), 404u);
+  EXPECT_EQ(call("HEAD", "/api/v1/positions", {}, "").result_int(), 401u);
+  // HEAD is GET: a route without GET answers 405.
+  auto pause = call("HEAD", "/api/v1/queue/pause");
+  EXPECT_EQ(pause.result_int(), 405u);
+  EXPECT_EQ(test::header(pause, "Allow"), "POST");
+  EXPECT_EQ(body(get)["mode"], "paper");
+}
+
+TEST_F(ApiRoutesTest, EveryResponseEchoesTheClientsRequestId) {
+  auto r = call("GET", "/api/v1/positions", {}, kViewer, {{"X-Request-Id", "dash-42.a_b"}});
+  EXPECT_EQ(r.result_int(), 200u);
+  EXPECT_EQ(test::header(r, "X-Request-Id"), "dash-42.a_b");
+  // On a command answered from the engine thread, and on refusals.
+  r = call("POST", "/api/v1/orders", kBuy100, kTrader, {{"X-Request-Id", "submit-1"}});
+  EXPECT_EQ(r.result_int(), 201u);
+  EXPECT_EQ(test::header(r, "X-Request-Id"), "submit-1");
+  r = call("POST", "/api/v1/orders", "{}", kTrader, {{"X-Request-Id", "submit-2"}});
+  EXPECT_TRUE(is_problem(r, 400, "validation-error"));
+  EXPECT_EQ(test::header(r, "X-Request-Id"), "submit-2");
+  r = call("GET", "/api/v1/status", {}, "", {{"X-Request-Id", "anon-1"}});
+  EXPECT_TRUE(is_problem(r, 401, "unauthorized"));
+  EXPECT_EQ(test::header(r, "X-Request-Id"), "anon-1");
+  // The audit entry of the command carries it.
+  bool audited = false;
+  const json events = body(call("GET", "/api/v1/events?limit=1000"));
+  for (const auto& e : events["events"])
+    audited = audited || (e["type"] == "api.request" && e["data"]["request_id"] == "submit-1");
+  EXPECT_TRUE(audited);
+  // Not a sane id (a space, too long): a generated one instead.
+  for (const std::string& bad : {std::string("has space"), std::string(129, 'x')}) {
+    Client client(port);
+    auto raw = client.request("GET", "/healthz", {}, {{"X-Request-Id", bad}});
+    ASSERT_TRUE(raw);
+    EXPECT_FALSE(test::header(*raw, "X-Request-Id").empty());
+    EXPECT_NE(test::header(*raw, "X-Request-Id"), bad);
+  }
+  // Without one, every answer still has one, and they differ.
+  EXPECT_NE(test::header(call("GET", "/healthz", {}, ""), "X-Request-Id"),
+            test::header(call("GET", "/healthz", {}, ""), "X-Request-Id"));
+}
+
+TEST_F(ApiRoutesTest, PathParametersArePercentDecoded) {
+  auto o = submit(R"({"symbol":"SPY","side":"buy","qty":"1","client_order_id":"desk:A.1-x_2"})");
+  // ':' is fine in a path segment, and so is its escape; any byte may be escaped.
+  for (const char* target : {"/api/v1/orders/by-client-id/desk:A.1-x_2",
+                             "/api/v1/orders/by-client-id/desk%3AA.1-x_2",
+                             "/api/v1/orders/by-client-id/desk%3aA%2E1%2Dx%5F2",
+                             "/api/v1/orders/by-client-id/%64esk%3AA.1-x_2"}) {
+    auto r = call("GET", target, {}, kViewer);
+    EXPECT_EQ(r.result_int(), 200u) << target;
+    EXPECT_EQ(body(r)["id"], o["id"]) << target;
+  }
+  // Case matters; '+' is not a space in a path; a malformed escape is no route.
+  EXPECT_TRUE(is_problem(call("GET", "/api/v1/orders/by-client-id/DESK%3AA.1-x_2"), 404,
+                         "not-found"));
+  EXPECT_TRUE(is_problem(call("GET", "/api/v1/orders/by-client-id/desk%3"), 404, "not-found"));
+  EXPECT_TRUE(is_problem(call("GET", "/api/v1/orders/by-client-id/desk%ZZ"), 404, "not-found"));
+  EXPECT_TRUE(is_problem(call("GET", "/api/v1/orders/by-client-id/a%00b"), 404, "not-found"));
+  EXPECT_TRUE(is_problem(call("GET", "/api/v1/orders/by-client-id/a%2Fb"), 404, "not-found"));
+  // Other parameters too.
+  advance(1s);
+  EXPECT_EQ(body(call("GET", "/api/v1/positions/%53PY", {}, kViewer))["symbol"], "SPY");
+  EXPECT_EQ(body(call("GET", "/api/v1/strategies/tr%65nd", {}, kViewer))["name"], "trend");
+  EXPECT_EQ(body(call("GET", "/api/v1/orders/%31", {}, kViewer))["id"], "1");
+}
+
+TEST_F(ApiRoutesTest, MetricsNeedAViewerTokenAndAreThePrometheusText) {
+  auto r = call("GET", "/metrics", {}, kViewer);
+  ASSERT_EQ(r.result_int(), 200u);
+  EXPECT_EQ(test::header(r, "Content-Type"), "text/plain; version=0.0.4; charset=utf-8");
+  EXPECT_EQ(r.body(), kMetricsText);
+  EXPECT_EQ(call("GET", "/metrics", {}, kAdmin).result_int(), 200u);
+  EXPECT_TRUE(is_problem(call("GET", "/metrics", {}, "td_wrong"), 401, "unauthorized"));
+  EXPECT_TRUE(is_problem(call("GET", "/metrics?x=1", {}, kViewer), 400, "validation-error"));
+}
+
+class ApiRoutesMetricsPublicTest : public ApiRoutesTest {
+ protected:
+  void SetUp() override {
+    ApiRouterOptions ro;
+    ro.metrics_public = true;
+    start(ro);
+  }
+};
+
+TEST_F(ApiRoutesMetricsPublicTest, MetricsNeedNoTokenWhenConfiguredPublic) {
+  auto r = call("GET", "/metrics", {}, "");
+  ASSERT_EQ(r.result_int(), 200u);
+  EXPECT_EQ(r.body(), kMetricsText);
+  // Only /metrics.
+  EXPECT_TRUE(is_problem(call("GET", "/api/v1/status", {}, ""), 401, "unauthorized"));
+}
+
+TEST_F(ApiRoutesTest, ConfigReloadAnswersWithItsTimeOrTheErrors) {
+  auto r = call("POST", "/api/v1/config/reload", "", kAdmin);
+  ASSERT_EQ(r.result_int(), 200u) << r.body();
+  EXPECT_EQ(body(r)["reloaded"], true);
+  EXPECT_TRUE(body(r)["reloaded_at"].is_string());
+  reload_result = Status(make_error(ErrorCode::kInvalidArgument, "risk.max_order_qty: must be > 0"));
+  r = call("POST", "/api/v1/config/reload", "", kAdmin);
+  EXPECT_TRUE(is_problem(r, 400, "validation-error"));
+  EXPECT_EQ(body(r)["errors"][0]["field"], "risk.max_order_qty");
+  EXPECT_TRUE(is_problem(call("POST", "/api/v1/config/reload", R"({"x":1})", kAdmin), 400,
+                         "validation-error"));
+}
+
+TEST_F(ApiRoutesTest, ClosingAPositionWhileTheBrokerIsAwayQueuesTheClose) {
+  submit(kBuy100);
+  advance(1s);
+  on_engine([&] { broker->set_connected(false, "test"); });
+  auto r = call("DELETE", "/api/v1/positions/SPY");
+  ASSERT_EQ(r.result_int(), 202u) << r.body();
+  EXPECT_EQ(body(r)["status"], "queued");
+  EXPECT_EQ(body(r)["source"], "flatten");
+  auto q = body(call("GET", "/api/v1/queue", {}, kViewer));
+  ASSERT_EQ(q["orders"].size(), 1u);
+  EXPECT_EQ(q["orders"][0]["queued_reason"], "broker_disconnected");
+  // Flatten reports the same close with its error, and sends nothing twice.
+  auto f = body(call("POST", "/api/v1/flatten", R"({"reason":"away"})"));
+  ASSERT_EQ(f["positions"].size(), 1u);
+  EXPECT_EQ(f["positions"][0]["closing_order"]["id"], body(r)["id"]);
+  EXPECT_EQ(body(call("GET", "/readyz", {}, ""))["status"], "not_ready");
+  auto status = body(call("GET", "/api/v1/status", {}, kViewer));
+  EXPECT_EQ(status["broker"]["connected"], false);
+  EXPECT_EQ(status["trading_state"], "halted");
+}
+
+TEST_F(ApiRoutesTest, KillSwitchWithFlattenClosesPositions) {
+  submit(kBuy100);
+  advance(1s);
+  auto ks = call("POST", "/api/v1/kill-switch", R"({"reason":"drill","flatten":true})");
+  ASSERT_EQ(ks.result_int(), 200u) << ks.body();
+  EXPECT_EQ(body(ks)["engaged"], true);
+  EXPECT_TRUE(body(ks)["engaged_at"].is_string());
+  advance(1s);
+  EXPECT_TRUE(body(call("GET", "/api/v1/positions", {}, kViewer))["positions"].empty());
+  auto risk_view = body(call("GET", "/api/v1/risk", {}, kViewer));
+  EXPECT_EQ(risk_view["trading_state"], "halted");
+  auto rearm = body(call("DELETE", "/api/v1/kill-switch", "", kAdmin));
+  EXPECT_EQ(rearm["engaged"], false);
+  EXPECT_EQ(rearm["rearmed_by"], "api:admin1");
+}
+
+TEST_F(ApiRoutesTest, PnlHistoryTakesFromAndTo) {
+  for (int i = 0; i < 5; ++i) {
+    advance(1min);
+    on_engine([&] { quote("SPY", "449.99", "450.01"); });
+  }
+  auto all = body(call("GET", "/api/v1/pnl/history", {}, kViewer));
+  EXPECT_EQ(all["interval"], "1m");
+  ASSERT_GE(all["points"].size(), 5u);
+  auto window = body(call(
+      "GET", "/api/v1/pnl/history?from=2026-01-05T14:31:30Z&to=2026-01-05T14:33:30Z", {}, kViewer));
+  ASSERT_EQ(window["points"].size(), 2u);
+  EXPECT_EQ(window["points"][0]["time"], "2026-01-05T14:32:00.000Z");
+  auto hourly = body(call("GET", "/api/v1/pnl/history?interval=1h", {}, kViewer));
+  EXPECT_EQ(hourly["interval"], "1h");
+  EXPECT_EQ(hourly["points"].size(), 1u);
+  EXPECT_TRUE(is_problem(
+      call("GET", "/api/v1/pnl/history?from=2026-01-05T15:00:00Z&to=2026-01-05T14:00:00Z"), 400,
+      "validation-error"));
+}
+
+TEST_F(ApiRoutesTest, CommandsRefusedByTheStateOfThingsAre409Or404) {
+  auto o = submit(kBuy100);
+  advance(1s);
+  const std::string id = o["id"];
+  EXPECT_TRUE(
+      is_problem(call("PATCH", "/api/v1/orders/" + id, R"({"qty":"5"})"), 409, "invalid-state"));
+  EXPECT_TRUE(is_problem(call("DELETE", "/api/v1/queue/999"), 404, "not-found"));
+  EXPECT_TRUE(is_problem(call("DELETE", "/api/v1/queue/x"), 404, "not-found"));
+  EXPECT_TRUE(is_problem(call("POST", "/api/v1/strategies/nope/stop", "", kAdmin), 404,
+                         "not-found"));
+  EXPECT_TRUE(is_problem(call("PATCH", "/api/v1/strategies/nope", R"({"params":{}})", kAdmin), 404,
+                         "not-found"));
+  EXPECT_TRUE(
+      is_problem(call("POST", "/api/v1/flatten", R"({"reason":5})"), 400, "validation-error"));
+  EXPECT_TRUE(is_problem(call("POST", "/api/v1/flatten", "reason", kTrader,
+                              {{"Content-Type", "text/plain"}}),
+                         415, "unsupported-media-type"));
+  // Halted: only re-arming leaves it.
+  call("POST", "/api/v1/kill-switch", R"({"reason":"drill"})");
+  EXPECT_TRUE(is_problem(call("PUT", "/api/v1/trading-state", R"({"state":"reducing"})"), 409,
+                         "invalid-state"));
+  EXPECT_TRUE(is_problem(call("PUT", "/api/v1/trading-state", R"({"state":"active"})", kAdmin),
+                         409, "invalid-state"));
+  // A viewer on the emergency routes; without a token (the fixture blocks
+  // an address after 3 failures, so only three).
+  EXPECT_TRUE(is_problem(call("DELETE", "/api/v1/orders", {}, kViewer), 403, "forbidden"));
+  EXPECT_TRUE(is_problem(call("POST", "/api/v1/flatten", {}, kViewer), 403, "forbidden"));
+  for (const auto& [method, target] : std::vector<std::pair<const char*, const char*>>{
+           {"DELETE", "/api/v1/orders"}, {"POST", "/api/v1/flatten"},
+           {"PATCH", "/api/v1/risk/limits"}})
+    EXPECT_TRUE(is_problem(call(method, target, {}, ""), 401, "unauthorized")) << target;
+}
+
+// Found by fuzz_http_request: a raw non-UTF-8 byte in the path of a
+// mutating call made the audit entry's strict JSON dump throw on the engine
+// thread (the daemon would have terminated). It is audited with U+FFFD.
+TEST_F(ApiRoutesTest, ARawNonUtf8ByteInTheRequestPathIsAuditedNotFatal) {
+  auto r = call("DELETE", "/api/v1/orders/\xff\xfe");
+  EXPECT_TRUE(is_problem(r, 404, "not-found"));
+  r = call("PATCH", "/api/v1/strategies/tr\xffnd", R"({"params":{"fast":"7"}})", kAdmin);
+  EXPECT_TRUE(is_problem(r, 404, "not-found"));
+  const json events = body(call("GET", "/api/v1/events?limit=1000", {}, kViewer));
+  std::vector<std::string> paths;
+  for (const auto& e : events["events"])
+    if (e["type"] == "api.request") paths.push_back(e["data"]["path"]);
+  ASSERT_EQ(paths.size(), 2u);
+  EXPECT_EQ(paths[0], "/api/v1/orders/\xef\xbf\xbd\xef\xbf\xbd");
+  EXPECT_EQ(paths[1], "/api/v1/strategies/tr\xef\xbf\xbdnd");
+  EXPECT_EQ(call("GET", "/api/v1/status", {}, kViewer).result_int(), 200u);
+}
+
+TEST_F(ApiRoutesTest, EveryRouteRefusesAnUnknownQueryParameter) {
+  for (const char* target :
+       {"/api/v1/status", "/api/v1/queue", "/api/v1/positions", "/api/v1/pnl", "/api/v1/risk",
+        "/api/v1/kill-switch", "/api/v1/trading-state", "/api/v1/strategies",
+        "/api/v1/strategies/trend", "/api/v1/positions/SPY", "/api/v1/orders/1"})
+    EXPECT_TRUE(is_problem(call("GET", std::string(target) + "?verbose=1", {}, kViewer), 400,
+                           "validation-error"))
+        << target;
 }
 
 TEST_F(ApiRoutesTest, ReadsNeverWaitForTheEngineThread) {

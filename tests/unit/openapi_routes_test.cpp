@@ -192,6 +192,107 @@ TEST(OpenApiRouteInventory, MutatingRoutesWithRefusalsListThem) {
   EXPECT_TRUE(codes("GET", "/readyz").count("503"));
 }
 
+// The check every route test runs on every answer (api_routes_test.cpp:
+// ApiRoutesTest::call): it passes what the document says and catches each
+// kind of drift.
+openapi_test::ResponseView answer(int status, std::string content_type, std::string body,
+                                  std::string request_id = "rid-1") {
+  openapi_test::ResponseView r;
+  r.status = status;
+  if (!content_type.empty()) r.headers.emplace_back("Content-Type", std::move(content_type));
+  if (!request_id.empty()) r.headers.emplace_back("X-Request-Id", std::move(request_id));
+  r.body = std::move(body);
+  return r;
+}
+openapi_test::ResponseView problem(int status, const std::string& slug, const std::string& path) {
+  return answer(status, "application/problem+json",
+                json{{"type", "/problems/" + slug}, {"title", "T"}, {"status", status},
+                     {"instance", path}}
+                    .dump());
+}
+size_t errors(std::string_view method, std::string_view target,
+              const openapi_test::ResponseView& r, std::string_view rid = {}) {
+  return openapi_test::response_errors(method, target, r, rid).size();
+}
+
+TEST(OpenApiConformance, ADocumentedAnswerPasses) {
+  EXPECT_EQ(errors("GET", "/healthz", answer(200, "application/json", R"({"status":"ok"})")), 0u);
+  EXPECT_EQ(errors("GET", "/healthz", answer(200, "application/json", R"({"status":"ok"})"),
+                   "rid-1"),
+            0u);
+  EXPECT_EQ(errors("HEAD", "/healthz", answer(200, "application/json", "")), 0u);
+  EXPECT_EQ(errors("GET", "/api/v1/orders/7", problem(404, "not-found", "/api/v1/orders/7")), 0u);
+  EXPECT_EQ(errors("GET", "/nowhere", problem(404, "not-found", "/nowhere")), 0u);
+  // A parameter segment that does not decode matches no template (found by
+  // fuzz_http_request): 404, not the 405 of /queue/{id}; a method in
+  // another case is no operation's (405).
+  EXPECT_EQ(errors("POST", "/api/v1/queue/pa%se", problem(404, "not-found", "/api/v1/queue/pa%se")),
+            0u);
+  auto other_case = answer(405, "application/problem+json",
+                           R"({"type":"/problems/method-not-allowed","title":"T","status":405})");
+  other_case.headers.emplace_back("Allow", "GET");
+  EXPECT_EQ(errors("GEt", "/healthz", other_case), 0u);
+  EXPECT_EQ(errors("DELETE", "/api/v1/orders",
+                   answer(202, "application/json", R"({"cancelled":["1","2"]})")),
+            0u);
+  auto r = problem(401, "unauthorized", "/api/v1/status");
+  r.headers.emplace_back("WWW-Authenticate", "Bearer");
+  EXPECT_EQ(errors("GET", "/api/v1/status?x=1", r), 0u);
+  auto m = answer(405, "application/problem+json",
+                  R"({"type":"/problems/method-not-allowed","title":"T","status":405})");
+  m.headers.emplace_back("Allow", "POST");
+  EXPECT_EQ(errors("DELETE", "/api/v1/queue/pause", m), 0u);
+  EXPECT_EQ(errors("GET", "/metrics",
+                   answer(200, "text/plain; version=0.0.4; charset=utf-8", "tradingd_up 1\n")),
+            0u);
+}
+
+TEST(OpenApiConformance, EachKindOfDriftIsCaught) {
+  const std::string ok = R"({"status":"ok"})";
+  // A status the operation does not list; a documented path answering 404
+  // where it has no parameter is still checked against its own list.
+  EXPECT_GT(errors("GET", "/healthz", answer(418, "application/json", ok)), 0u);
+  EXPECT_GT(errors("GET", "/api/v1/kill-switch", problem(404, "not-found", "/api/v1/kill-switch")),
+            0u);
+  // An undocumented path that is not a 404.
+  EXPECT_GT(errors("GET", "/nowhere", answer(200, "application/json", ok)), 0u);
+  // Content type: another one, none, or a parameter short.
+  EXPECT_GT(errors("GET", "/healthz", answer(200, "text/plain", ok)), 0u);
+  EXPECT_GT(errors("GET", "/healthz", answer(200, "", ok)), 0u);
+  EXPECT_GT(errors("GET", "/metrics", answer(200, "text/plain; version=0.0.4", "x 1\n")), 0u);
+  EXPECT_GT(errors("GET", "/api/v1/orders/7", answer(404, "application/json",
+                                                     problem(404, "not-found", "/x").body)),
+            0u);
+  // The body: not JSON, a member too many, one missing, a wrong type.
+  EXPECT_GT(errors("GET", "/healthz", answer(200, "application/json", "ok")), 0u);
+  EXPECT_GT(errors("GET", "/healthz", answer(200, "application/json", R"({"status":"ok","x":1})")),
+            0u);
+  EXPECT_GT(errors("DELETE", "/api/v1/orders", answer(202, "application/json", "{}")), 0u);
+  EXPECT_GT(errors("DELETE", "/api/v1/orders",
+                   answer(202, "application/json", R"({"cancelled":[1]})")),
+            0u);
+  // X-Request-Id: missing, or not the client's.
+  EXPECT_GT(errors("GET", "/healthz", answer(200, "application/json", ok, "")), 0u);
+  EXPECT_GT(errors("GET", "/healthz", answer(200, "application/json", ok, "other"), "rid-1"), 0u);
+  // A required header (401: WWW-Authenticate).
+  EXPECT_GT(errors("GET", "/api/v1/status", problem(401, "unauthorized", "/api/v1/status")), 0u);
+  // problem+json: status, instance, a type the response does not document.
+  auto p = problem(404, "not-found", "/api/v1/orders/7");
+  p.body = R"({"type":"/problems/not-found","title":"T","status":400})";
+  EXPECT_GT(errors("GET", "/api/v1/orders/7", p), 0u);
+  EXPECT_GT(errors("GET", "/api/v1/orders/7", problem(404, "not-found", "/api/v1/orders/8")), 0u);
+  EXPECT_GT(errors("DELETE", "/api/v1/orders/7",
+                   problem(409, "trading-halted-ish", "/api/v1/orders/7")),
+            0u);
+  // 405: Allow must list exactly the path's methods.
+  auto m = answer(405, "application/problem+json",
+                  R"({"type":"/problems/method-not-allowed","title":"T","status":405})");
+  m.headers.emplace_back("Allow", "DELETE, POST");
+  EXPECT_GT(errors("DELETE", "/api/v1/queue/pause", m), 0u);
+  // HEAD never has a body.
+  EXPECT_GT(errors("HEAD", "/healthz", answer(200, "application/json", ok)), 0u);
+}
+
 // Every "$ref" in the document, with where it is.
 void collect_refs(const json& node, const std::string& where,
                   std::vector<std::pair<std::string, std::string>>& out) {

@@ -184,8 +184,16 @@ TEST(OpenApiShapes, KillSwitchTradingStateRiskValidate) {
       {"daily_loss", true, at("2026-11-21T15:00:00Z"), "today's P&L -1250 <= -1000"},
       {"stale_data", false, std::nullopt, ""},
   };
-  const json risk = risk_to_json(s, l, breakers, json{{"working_orders", 3}});
+  // usage as api/snapshot/views.cpp renders it (every member, always).
+  const json usage = {{"working_orders", 3},
+                      {"gross_exposure", "45010"},
+                      {"today_pnl", "-12.5"},
+                      {"drawdown_pct", "0.25"}};
+  const json risk = risk_to_json(s, l, breakers, usage);
   expect_valid("Risk", risk);
+  EXPECT_FALSE(schema_errors("Risk", risk_to_json(s, l, breakers, json{{"working_orders", 3}}))
+                   .empty())
+      << "usage has every member";
   EXPECT_EQ(keys_of(risk), property_names("Risk"));
   EXPECT_EQ(keys_of(risk.at("breakers")[0]), property_names("Breaker"));
 }
