@@ -19,15 +19,9 @@ using td::testing::TempDir;
 
 namespace {
 
-const std::string kBin = TRADINGD_BIN;
-const std::string kPaper = std::string(TRADINGD_SOURCE_DIR) + "/config/paper.yaml";
-
-std::vector<std::string> paper_args(const TempDir& d) {
-  return {kBin,       "run",
-          "--config", kPaper,
-          "--set",    "data_dir=" + d.path().string(),
-          "--set",    "api.listen=127.0.0.1:0"};
-}
+const std::string kBin = td::testing::kTradingdBin;
+const std::string kPaper = td::testing::kPaperConfig;
+using td::testing::paper_args;
 
 std::string token_in(const std::string& output) {
   std::smatch m;

@@ -39,6 +39,17 @@ class TempDir {
   std::filesystem::path path_;
 };
 
+// The built daemon, the example paper configuration, and the arguments that
+// run it on a private data_dir with the API on a free loopback port.
+inline const std::string kTradingdBin = TRADINGD_BIN;
+inline const std::string kPaperConfig = std::string(TRADINGD_SOURCE_DIR) + "/config/paper.yaml";
+inline std::vector<std::string> paper_args(const TempDir& d) {
+  return {kTradingdBin, "run",
+          "--config",   kPaperConfig,
+          "--set",      "data_dir=" + d.path().string(),
+          "--set",      "api.listen=127.0.0.1:0"};
+}
+
 class Process {
  public:
   explicit Process(std::vector<std::string> args) {
