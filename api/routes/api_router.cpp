@@ -55,8 +55,8 @@ bool is_json_media_type(std::string_view ct) {
 // none: a non-blank body is 400 whatever its type, never ignored.
 bool takes_body(const RouteInfo& r) {
   static constexpr std::string_view kWithBody[] = {
-      "POST /api/v1/orders",        "PATCH /api/v1/orders/{id}",       "POST /api/v1/kill-switch",
-      "DELETE /api/v1/kill-switch", "POST /api/v1/flatten",            "PUT /api/v1/trading-state",
+      "POST /api/v1/orders",        "PATCH /api/v1/orders/{id}",      "POST /api/v1/kill-switch",
+      "DELETE /api/v1/kill-switch", "POST /api/v1/flatten",           "PUT /api/v1/trading-state",
       "PATCH /api/v1/risk/limits",  "PATCH /api/v1/strategies/{name}"};
   const std::string route = std::string(r.method) + " " + std::string(r.path);
   return std::find(std::begin(kWithBody), std::end(kWithBody), route) != std::end(kWithBody);
@@ -298,16 +298,20 @@ void ApiRouter::Impl::respond(const CallPtr& c, http::HttpResponse r) {
   auto shared = std::make_shared<http::HttpResponse>(std::move(r));
   backend.post([this, c, shared] {
     if (backend.publisher) {
-      backend.publisher->audit("api.request", c->principal->name,
-                               {{"method", c->req.method},
-                                {"route", c->route->path},
-                                {"path", std::string(c->req.path()).substr(0, 256)},
-                                {"status", shared->status},
-                                {"request_id", c->req.request_id}});
+      audit_call(*c, shared->status);
       backend.publisher->flush();
     }
     c->reply(std::move(*shared));
   });
+}
+
+void ApiRouter::Impl::audit_call(const Call& c, int status) {
+  backend.publisher->audit("api.request", c.principal->name,
+                           {{"method", c.req.method},
+                            {"route", c.route->path},
+                            {"path", std::string(c.req.path()).substr(0, 256)},
+                            {"status", status},
+                            {"request_id", c.req.request_id}});
 }
 
 void ApiRouter::Impl::on_engine(const CallPtr& c, std::function<http::HttpResponse()> work) {
@@ -324,14 +328,7 @@ void ApiRouter::Impl::on_engine(const CallPtr& c, std::function<http::HttpRespon
       r = problem_response(internal_error(), c->req.path());
     }
     if (backend.publisher) {
-      if (c->route->mutating && c->principal) {
-        json data = {{"method", c->req.method},
-                     {"route", c->route->path},
-                     {"path", std::string(c->req.path()).substr(0, 256)},
-                     {"status", r.status},
-                     {"request_id", c->req.request_id}};
-        backend.publisher->audit("api.request", c->principal->name, std::move(data));
-      }
+      if (c->route->mutating && c->principal) audit_call(*c, r.status);
       backend.publisher->flush();
     }
     c->reply(std::move(r));

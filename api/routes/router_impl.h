@@ -56,6 +56,8 @@ struct ApiRouter::Impl {
   // Runs `work` on the engine thread; its response is audited, the
   // publisher flushed, and then the client answered.
   void on_engine(const CallPtr& c, std::function<http::HttpResponse()> work);
+  // Engine thread: the audit entry of a mutating call by a known token.
+  void audit_call(const Call& c, int status);
   // Parses the query (allowed keys); answers 400 and returns nullopt on error.
   std::optional<std::map<std::string, std::string>> query(const CallPtr& c,
                                                           const std::set<std::string>& allowed);
