@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api/json/parse.h"
+#include "api/stream/frame.h"
 
 namespace td::api::stream {
 
@@ -23,19 +24,41 @@ std::size_t OutMessage::cost() const {
   return kEnvelopeBytes + (topic ? topic->size() : 0) + (data ? data->size() : 0);
 }
 
-Envelope envelope(const OutMessage& m, uint64_t seq) {
+namespace {
+// The message's text before `data` (snapshot/update) or all of it (pong,
+// error), into `head`; returns the text after `data`.
+std::string_view format_head(fmt::memory_buffer& head, const OutMessage& m, uint64_t seq) {
+  auto out = std::back_inserter(head);
   switch (m.kind) {
     case OutMessage::Kind::kSnapshot:
-      return {fmt::format(R"({{"type":"snapshot","topic":{},"seq":{},"data":)", *m.topic, seq),
-              "}"};
+      fmt::format_to(out, R"({{"type":"snapshot","topic":{},"seq":{},"data":)", *m.topic, seq);
+      return "}";
     case OutMessage::Kind::kUpdate:
-      return {fmt::format(R"({{"type":"update","topic":{},"seq":{},"data":)", *m.topic, seq), "}"};
+      fmt::format_to(out, R"({{"type":"update","topic":{},"seq":{},"data":)", *m.topic, seq);
+      return "}";
     case OutMessage::Kind::kPong:
-      return {fmt::format(R"({{"type":"pong","seq":{}}})", seq), {}};
+      fmt::format_to(out, R"({{"type":"pong","seq":{}}})", seq);
+      return {};
     case OutMessage::Kind::kError:
-      return {fmt::format(R"({{"type":"error","seq":{},"detail":{}}})", seq, *m.data), {}};
+      fmt::format_to(out, R"({{"type":"error","seq":{},"detail":{}}})", seq, *m.data);
+      return {};
   }
   return {};
+}
+
+bool has_data(const OutMessage& m) {
+  return m.kind == OutMessage::Kind::kSnapshot || m.kind == OutMessage::Kind::kUpdate;
+}
+}  // namespace
+
+void append_frame(std::string& out, const OutMessage& m, uint64_t seq) {
+  fmt::memory_buffer head;
+  const std::string_view tail = format_head(head, m, seq);
+  const std::string_view data = has_data(m) ? std::string_view(*m.data) : std::string_view();
+  append_text_frame_header(out, head.size() + data.size() + tail.size());
+  out.append(head.data(), head.size());
+  out.append(data);
+  out.append(tail);
 }
 
 }  // namespace td::api::stream

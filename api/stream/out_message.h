@@ -4,8 +4,8 @@
 // (snapshot, update, pong, error), so it can only be assigned where messages
 // leave in order - the connection's writer - while the same update is
 // queued to many connections. An update's data and quoted topic are shared
-// (serialised once by the hub); the per-connection envelope is a short head
-// written before them, with no copy of the data:
+// (serialised once by the hub); each connection's writer only frames them
+// in its short envelope:
 //
 //   {"type":"update","topic":"orders","seq":7,"data":<data>}
 //   {"type":"snapshot","topic":"orders","seq":1,"data":<data>}
@@ -31,12 +31,8 @@ struct OutMessage {
   std::size_t cost() const;
 };
 
-// The wire text before and after `data` (snapshot/update), or the whole
-// message (pong, error: `tail` is empty).
-struct Envelope {
-  std::string head;
-  std::string_view tail;
-};
-Envelope envelope(const OutMessage& m, uint64_t seq);
+// Appends the message as one WebSocket text frame (frame.h): the header,
+// then the envelope above with `seq`, around the shared `data`.
+void append_frame(std::string& out, const OutMessage& m, uint64_t seq);
 
 }  // namespace td::api::stream

@@ -24,15 +24,22 @@ SendQueue::Push SendQueue::push(OutMessage m) {
   return Push::kStartWriter;
 }
 
-bool SendQueue::pop(OutMessage& out) {
+bool SendQueue::pop_some(std::vector<OutMessage>& out, std::size_t max_messages,
+                         std::size_t max_bytes) {
   std::lock_guard lock(mu_);
   if (queue_.empty()) {
     writer_ = false;
     return false;
   }
-  out = std::move(queue_.front());
-  queue_.pop_front();
-  bytes_ -= out.cost();
+  std::size_t taken = 0, taken_bytes = 0;
+  while (!queue_.empty() && taken < max_messages && (taken == 0 || taken_bytes < max_bytes)) {
+    const std::size_t cost = queue_.front().cost();
+    out.push_back(std::move(queue_.front()));
+    queue_.pop_front();
+    bytes_ -= cost;
+    taken_bytes += cost;
+    ++taken;
+  }
   return true;
 }
 

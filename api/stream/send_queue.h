@@ -12,6 +12,7 @@
 #include <cstddef>
 #include <deque>
 #include <mutex>
+#include <vector>
 
 #include "api/stream/out_message.h"
 
@@ -28,8 +29,10 @@ class SendQueue {
     kClosed,       // refused: close() was called
   };
   Push push(OutMessage m);  // any thread
-  // The writer's next message; false when empty (the writer stops).
-  bool pop(OutMessage& out);
+  // The writer's next messages, appended to `out`: up to `max_messages`, and
+  // no more once `max_bytes` is reached (but always one); false when empty
+  // (the writer stops).
+  bool pop_some(std::vector<OutMessage>& out, std::size_t max_messages, std::size_t max_bytes);
   // Drops every queued message; later pushes are kClosed.
   void close();
 

@@ -80,7 +80,7 @@ class StreamHub final : public StreamSink, public http::WebSocketHandler {
   void subscribe(std::shared_ptr<WsConnection> connection, std::vector<std::string> topics);
   void unsubscribe(uint64_t id, std::vector<std::string> topics);
   void leave(uint64_t id);
-  void count_sent() { sent_.fetch_add(1, std::memory_order_relaxed); }
+  void count_sent(uint64_t n) { sent_.fetch_add(n, std::memory_order_relaxed); }
   void count_slow_close() { slow_closes_.fetch_add(1, std::memory_order_relaxed); }
   void gone(uint64_t id);  // a connection's destructor
 

@@ -81,6 +81,7 @@ void WsSession<Stream>::start() {
 template <class Stream>
 void WsSession<Stream>::run() {
   if (finished_) return;
+  ws_.next_layer().keep_alive_with(weak_from_this());
   const auto& o = hub_.options();
   websocket::stream_base::timeout timeout;
   timeout.handshake_timeout = o.handshake_timeout;
@@ -232,7 +233,15 @@ void WsSession<Stream>::authenticate(const std::string& token) {
   spdlog::debug("stream: client {} authenticated as {}", id_, principal_->name);
 }
 
-// ---- Writing: one message at a time, in queue order; seq assigned here. ----
+// ---- Writing: in queue order, seq assigned here; what queued up while the
+// previous write was in flight leaves in one write (coalescing_stream.h). ----
+
+namespace {
+// One write carries at most this much: a connection's latency stays bounded
+// when a burst (or a large snapshot) is queued, and so does its memory.
+constexpr std::size_t kBatchMessages = 1024;
+constexpr std::size_t kBatchBytes = 256 * 1024;
+}  // namespace
 
 template <class Stream>
 void WsSession<Stream>::wake_writer() {
@@ -242,33 +251,26 @@ void WsSession<Stream>::wake_writer() {
 template <class Stream>
 void WsSession<Stream>::do_write() {
   if (!accepted_ || writing_ || closing_ || finished_) return;
-  if (!queue_.pop(current_)) return;  // the queue is idle: the next push wakes us
-  envelope_ = envelope(current_, ++seq_);
+  if (!queue_.pop_some(batch_, kBatchMessages, kBatchBytes)) return;  // idle: a push wakes us
+  auto& out = ws_.next_layer().pending();
+  for (const auto& m : batch_) append_frame(out, m, ++seq_);
+  in_flight_ = batch_.size();
+  batch_.clear();
   writing_ = true;
-  const bool with_data =
-      current_.kind == OutMessage::Kind::kSnapshot || current_.kind == OutMessage::Kind::kUpdate;
-  if (with_data) {
-    const std::array<net::const_buffer, 3> buffers{
-        net::buffer(envelope_.head), net::buffer(*current_.data),
-        net::buffer(envelope_.tail.data(), envelope_.tail.size())};
-    ws_.async_write(buffers, beast::bind_front_handler(&WsSession::on_write, self()));
-  } else {
-    ws_.async_write(net::buffer(envelope_.head),
-                    beast::bind_front_handler(&WsSession::on_write, self()));
-  }
+  ws_.next_layer().async_flush(beast::bind_front_handler(&WsSession::on_write, self()));
 }
 
 template <class Stream>
 void WsSession<Stream>::on_write(beast::error_code ec, std::size_t) {
   writing_ = false;
-  current_ = {};
   if (finished_) return;
   if (ec) {
     spdlog::debug("stream: client {} ({}): write failed: {}", id_, remote_address_, ec.message());
     finish();
     return;
   }
-  hub_.count_sent();
+  hub_.count_sent(in_flight_);
+  in_flight_ = 0;
   if (closing_) {
     send_close_frame();
     return;

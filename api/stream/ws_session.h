@@ -30,9 +30,11 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "api/auth/token_store.h"
 #include "api/http/websocket_handler.h"
+#include "api/stream/coalescing_stream.h"
 #include "api/stream/out_message.h"
 #include "api/stream/send_queue.h"
 #include "api/stream/stream_hub.h"
@@ -98,7 +100,9 @@ class WsSession final : public WsConnection {
   void on_close_timeout(boost::beast::error_code ec);
   void finish();  // the end: socket closed, the hub forgets the connection
 
-  boost::beast::websocket::stream<Stream> ws_;
+  // Beast reads and writes its control frames; data messages are framed
+  // here and leave in batches through the coalescing layer.
+  boost::beast::websocket::stream<CoalescingStream<Stream>> ws_;
   http::UpgradeRequest upgrade_;
   boost::asio::steady_timer auth_timer_;
   boost::asio::steady_timer close_timer_;
@@ -114,8 +118,8 @@ class WsSession final : public WsConnection {
   bool finished_ = false;
   boost::beast::websocket::close_reason close_reason_;
   uint64_t seq_ = 0;
-  OutMessage current_;  // being written (keeps its shared data alive)
-  Envelope envelope_;   // ... and its head
+  std::vector<OutMessage> batch_;  // popped, being framed
+  std::size_t in_flight_ = 0;      // messages in the write in progress
 };
 
 }  // namespace td::api::stream

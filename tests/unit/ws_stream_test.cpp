@@ -246,6 +246,50 @@ TEST_F(WsStreamTest, PingGetsPongWithSeq) {
   EXPECT_EQ((*m)["seq"], 2);
 }
 
+// The server writes its data frames in batches (coalescing_stream.h) while
+// Beast answers the client's pings with pong frames into the same byte
+// stream: every frame must arrive whole, in order, none lost.
+TEST_F(WsStreamTest, PingFramesInterleaveWithBatchedUpdates) {
+  start();
+  auto c = client();
+  subscribe(*c, "orders", 1);
+  constexpr int64_t kUpdates = 3000;  // fewer than a send queue holds
+  std::thread producer([&] {
+    for (int64_t n = 1; n <= kUpdates; ++n) hub_->publish("orders", text(json{{"n", n}}.dump()));
+  });
+  struct Join {
+    std::thread& t;
+    ~Join() { t.join(); }
+  } join{producer};
+  int64_t next_n = 1, next_seq = 2, pings = 0, op_pongs = 0;
+  while (next_n <= kUpdates) {
+    if (next_n % 100 == 0 && pings < next_n / 100) {
+      ++pings;
+      ASSERT_TRUE(c->ping(fmt::format("p{}", pings)));
+      ASSERT_TRUE(c->write(R"({"op":"ping"})"));
+    }
+    auto m = c->read_json();
+    ASSERT_TRUE(m.has_value()) << c->error().message();
+    ASSERT_EQ((*m)["seq"], next_seq++) << *m;
+    if ((*m)["type"] == "pong") {
+      ++op_pongs;
+      continue;
+    }
+    ASSERT_EQ((*m)["type"], "update") << *m;
+    ASSERT_EQ((*m)["data"]["n"], next_n++) << *m;
+  }
+  // The answers to the last pings may still be on their way.
+  while (op_pongs < pings) {
+    auto m = c->read_json();
+    ASSERT_TRUE(m.has_value()) << c->error().message();
+    ASSERT_EQ((*m)["type"], "pong");
+    ASSERT_EQ((*m)["seq"], next_seq++);
+    ++op_pongs;
+  }
+  ASSERT_EQ(c->pongs().size(), static_cast<size_t>(pings));
+  for (int64_t i = 0; i < pings; ++i) EXPECT_EQ(c->pongs()[i], fmt::format("p{}", i + 1));
+}
+
 TEST_F(WsStreamTest, InvalidTopicGetsErrorAndChangesNothing) {
   start();
   auto c = client();

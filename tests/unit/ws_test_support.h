@@ -136,6 +136,9 @@ class BasicWsClient {
     ws_.set_option(websocket::stream_base::decorator([headers](websocket::request_type& req) {
       for (const auto& [n, v] : headers) req.set(n, v);
     }));
+    ws_.control_callback([this](websocket::frame_type kind, beast::string_view payload) {
+      if (kind == websocket::frame_type::pong) pongs_.emplace_back(payload);
+    });
     std::optional<beast::error_code> r;
     ws_.async_handshake(response_, "127.0.0.1", target, [&](beast::error_code e) { r = e; });
     if (!run(5s) || !r) return false;
@@ -150,6 +153,16 @@ class BasicWsClient {
                     [&](beast::error_code e, std::size_t) { r = e; });
     return run(5s) && r && !*r;
   }
+
+  // A WebSocket ping (control frame); its pong is seen by a later read().
+  bool ping(std::string_view payload) {
+    std::optional<beast::error_code> r;
+    ws_.async_ping(websocket::ping_data(payload.data(), payload.size()),
+                   [&](beast::error_code e) { r = e; });
+    return run(5s) && r && !*r;
+  }
+  // The payloads of the pong frames read so far, in order.
+  const std::vector<std::string>& pongs() const { return pongs_; }
 
   // The next message, or nullopt (error() says why: websocket::error::closed
   // with reason() when the server closed; operation_aborted at the deadline).
@@ -203,6 +216,7 @@ class BasicWsClient {
   beast::flat_buffer buffer_;
   websocket::response_type response_;
   beast::error_code error_;
+  std::vector<std::string> pongs_;
 };
 
 using WsClient = BasicWsClient<tcp::socket>;
