@@ -7,11 +7,9 @@ TD_PACKAGES=(
   libssl-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev libexpected-dev
   libhowardhinnant-date-dev python3-jsonschema
 )
-# Not listed: prometheus (for `promtool check metrics` in the metrics test,
-# which skips without it): 19 MB download, 96 MB installed, and it installs
-# a Prometheus server service. To run that test without the service:
-#   apt-get download prometheus && dpkg-deb -x prometheus_*.deb /tmp/prom
-#   cmake ... -DPROMTOOL=/tmp/prom/usr/bin/promtool   (or PROMTOOL=... at run time)
+# Not listed: prometheus, for `promtool check metrics` in the metrics test:
+# installing it would install (and start) a Prometheus server. scripts/test
+# takes promtool alone out of the package instead (td_ensure_promtool).
 
 td_as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
@@ -29,6 +27,33 @@ td_ensure_packages() {
   echo "==> installing: ${missing[*]}"
   td_as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
   td_as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+}
+
+# Exports PROMTOOL: promtool from PATH, or from Debian's prometheus package
+# unpacked (not installed) under ~/.cache/tradingd once. Without network the
+# metrics test says it skipped; nothing else depends on it.
+td_ensure_promtool() {
+  if command -v promtool >/dev/null; then
+    export PROMTOOL=$(command -v promtool)
+    return 0
+  fi
+  local dir="${XDG_CACHE_HOME:-$HOME/.cache}/tradingd/prometheus"
+  if [ ! -x "$dir/usr/bin/promtool" ]; then
+    echo "==> fetching promtool (Debian package prometheus, unpacked, not installed)"
+    local tmp
+    tmp=$(mktemp -d)
+    if (cd "$tmp" && { apt-get download -q prometheus >/dev/null 2>&1 ||
+      { td_as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null &&
+        apt-get download -q prometheus >/dev/null; }; }) &&
+      mkdir -p "$dir" && dpkg-deb -x "$tmp"/prometheus_*.deb "$dir"; then
+      :
+    else
+      echo "==> promtool unavailable: the metrics exposition test will skip"
+    fi
+    rm -rf "$tmp"
+  fi
+  [ -x "$dir/usr/bin/promtool" ] && export PROMTOOL="$dir/usr/bin/promtool"
+  return 0
 }
 
 # td_build DIR BUILD_TYPE [cmake args...]; TD_TARGET limits the build to one target.
