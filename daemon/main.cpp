@@ -1,6 +1,6 @@
 // tradingd: the daemon and its command-line tools.
 // Exit codes: 0 success, 1 runtime failure, 2 bad usage or configuration.
-#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/async.h>
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
@@ -11,19 +11,37 @@
 #include "core/clock.h"
 #include "daemon/config.h"
 #include "daemon/data_dir.h"
+#include "daemon/log_output.h"
 #include "daemon/paper_runtime.h"
 #include "daemon/version.h"
 #include "risk/risk_manager.h"
 
 namespace {
 
+// Asynchronous: the engine thread logs every order transition and fill, and
+// a write to stdout (a pipe to journald under systemd) can block for as long
+// as journald is busy; here one logging thread writes and the engine only
+// queues. The queue blocks when full rather than drop a line: losing the
+// record of an order would be worse than a rare stall. The output flushes
+// whenever the queue is empty (log_output.h); spdlog::shutdown() (LogShutdown
+// in main) drains the queue on every way out of main.
 void setup_logging() {
-  auto logger = spdlog::stdout_color_mt("tradingd");
+  spdlog::init_thread_pool(65536, 1);
+  auto pool = spdlog::thread_pool();
+  auto logger = std::make_shared<spdlog::async_logger>(
+      "tradingd", std::make_shared<td::daemon::LogOutput>(stdout, pool.get()), pool,
+      spdlog::async_overflow_policy::block);
   // No wall-clock timestamp: journald adds one, and event lines carry engine time.
   logger->set_pattern("[%l] %v");
-  logger->flush_on(spdlog::level::info);
   spdlog::set_default_logger(logger);
 }
+
+struct LogShutdown {
+  LogShutdown() = default;
+  LogShutdown(const LogShutdown&) = delete;
+  LogShutdown& operator=(const LogShutdown&) = delete;
+  ~LogShutdown() { spdlog::shutdown(); }
+};
 
 int run(const td::daemon::LoadOptions& opts) {
   auto config = td::daemon::load_config(opts);
@@ -117,6 +135,7 @@ int token_new(const std::string& name, const std::string& role) {
 
 int main(int argc, char** argv) {
   setup_logging();
+  const LogShutdown log_shutdown;
   CLI::App app{"tradingd: trading daemon (paper, IB) and backtests"};
   app.require_subcommand(1);
 
