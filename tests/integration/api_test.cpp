@@ -12,10 +12,10 @@ namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using td::testing::body_of;
 using td::testing::http_request;
-using td::testing::listening_port;
 using td::testing::Process;
 using td::testing::status_of;
 using td::testing::TempDir;
+using td::testing::wait_for_listening;
 
 namespace {
 
@@ -41,11 +41,11 @@ TEST(Api, FirstStartPrintsAnAdminTokenOnceKeepsOnlyItsHashAndItWorks) {
   std::string token;
   {
     Process p(paper_args(dir));
-    ASSERT_TRUE(p.wait_for_text("listening on http://", 30s)) << p.output();
+    const int port = wait_for_listening(p, 30s);
+    ASSERT_GT(port, 0) << p.output();
     ASSERT_TRUE(p.wait_for_text("/api/v1/status", 10s)) << p.output();
     token = token_in(p.output());
     ASSERT_FALSE(token.empty()) << p.output();
-    const int port = listening_port(p.output());
     auto ok = http_request(port, "GET", "/api/v1/status", token);
     EXPECT_EQ(status_of(ok), 200) << ok;
     EXPECT_NE(body_of(ok).find("\"mode\":\"paper\""), std::string::npos);
@@ -67,9 +67,9 @@ TEST(Api, FirstStartPrintsAnAdminTokenOnceKeepsOnlyItsHashAndItWorks) {
             fs::perms::owner_read | fs::perms::owner_write);
   {
     Process p(paper_args(dir));
-    ASSERT_TRUE(p.wait_for_text("listening on http://", 30s)) << p.output();
+    const int port = wait_for_listening(p, 30s);
+    ASSERT_GT(port, 0) << p.output();
     EXPECT_TRUE(token_in(p.output()).empty()) << p.output();
-    const int port = listening_port(p.output());
     EXPECT_EQ(status_of(http_request(port, "GET", "/api/v1/positions", token)), 200);
     p.signal(SIGTERM);
     ASSERT_EQ(p.wait_exit(5s), 0) << p.output();
@@ -83,7 +83,7 @@ TEST(Api, FlattenOverHttpLatchesTheKillSwitchAndLimitsSurviveARestart) {
     Process p(paper_args(dir));
     ASSERT_TRUE(p.wait_for_text(" fill ", 60s)) << p.output();
     token = token_in(p.output());
-    const int port = listening_port(p.output());
+    const int port = wait_for_listening(p, 10s);
     auto f = http_request(port, "POST", "/api/v1/flatten", token, R"({"reason":"it test"})");
     ASSERT_EQ(status_of(f), 202) << f;
     EXPECT_NE(body_of(f).find("\"engaged\":true"), std::string::npos) << f;
@@ -98,8 +98,8 @@ TEST(Api, FlattenOverHttpLatchesTheKillSwitchAndLimitsSurviveARestart) {
   }
   {
     Process p(paper_args(dir));
-    ASSERT_TRUE(p.wait_for_text("listening on http://", 30s)) << p.output();
-    const int port = listening_port(p.output());
+    const int port = wait_for_listening(p, 30s);
+    ASSERT_GT(port, 0) << p.output();
     auto ks = http_request(port, "GET", "/api/v1/kill-switch", token);
     EXPECT_NE(body_of(ks).find("\"engaged\":true"), std::string::npos) << ks;
     auto risk = http_request(port, "GET", "/api/v1/risk", token);
@@ -115,9 +115,11 @@ TEST(Api, FlattenOverHttpLatchesTheKillSwitchAndLimitsSurviveARestart) {
 TEST(Api, TradectlDrivesTheDaemon) {
   TempDir dir;
   Process p(paper_args(dir));
-  ASSERT_TRUE(p.wait_for_text("/api/v1/status", 30s)) << p.output();
+  const int port = wait_for_listening(p, 30s);
+  ASSERT_GT(port, 0) << p.output();
+  ASSERT_TRUE(p.wait_for_text("/api/v1/status", 10s)) << p.output();
   const std::string token = token_in(p.output());
-  const std::string url = "http://127.0.0.1:" + std::to_string(listening_port(p.output()));
+  const std::string url = "http://127.0.0.1:" + std::to_string(port);
   const std::string token_file = dir.write("token", token + "\n");
   fs::permissions(token_file, fs::perms::owner_read | fs::perms::owner_write);
   auto tradectl = [&](std::vector<std::string> args) {
@@ -161,9 +163,10 @@ TEST(Api, ConfigReloadOverHttpAppliesTheFileOrChangesNothing) {
   const std::string config = dir.write("tradingd.yaml", yaml);
   Process p({kBin, "run", "--config", config, "--set", "data_dir=" + dir.path().string() + "/var",
              "--set", "api.listen=127.0.0.1:0"});
-  ASSERT_TRUE(p.wait_for_text("/api/v1/status", 30s)) << p.output();
+  const int port = wait_for_listening(p, 30s);
+  ASSERT_GT(port, 0) << p.output();
+  ASSERT_TRUE(p.wait_for_text("/api/v1/status", 10s)) << p.output();
   const std::string token = token_in(p.output());
-  const int port = listening_port(p.output());
   // A limit changed through the API is replaced by the file's at a reload.
   auto l = http_request(port, "PATCH", "/api/v1/risk/limits", token, R"({"max_order_qty":"3"})");
   ASSERT_EQ(status_of(l), 200) << l;

@@ -174,6 +174,21 @@ inline int listening_port(const std::string& output) {
   return std::stoi(output.substr(colon + 1, end - colon - 1));
 }
 
+// Waits for the daemon's whole "listening on http://HOST:PORT" line and
+// returns its port (0 if it did not come in time). Log lines reach stdout
+// through the logging thread, so other output (the token banner, on stderr)
+// says nothing about whether this line has arrived yet.
+inline int wait_for_listening(Process& p, std::chrono::milliseconds limit) {
+  const std::string key = "listening on http://";
+  const bool seen = p.wait_for(
+      [&](const std::string& o) {
+        const size_t at = o.find(key);
+        return at != std::string::npos && o.find('\n', at) != std::string::npos;
+      },
+      limit);
+  return seen ? listening_port(p.output()) : 0;
+}
+
 // A one-shot HTTP/1.1 request on 127.0.0.1; the raw response ("" on failure).
 inline std::string http_request(int port, const std::string& method, const std::string& path,
                                 const std::string& token = "", const std::string& body = "") {
