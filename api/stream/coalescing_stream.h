@@ -76,6 +76,16 @@ class CoalescingStream {
         token, buffers);
   }
 
+  // Drops every waiting handler without running it, and whatever was not
+  // written. Only while no thread runs the executor (the server's stop):
+  // the handlers hold their connection, which holds this layer, so without
+  // this a write that never completes would keep them all alive.
+  void abandon() {
+    pending_waiters_.clear();
+    inflight_waiters_.clear();
+    pending_.clear();
+  }
+
   // The owner's frames go here; they leave with the next write.
   std::string& pending() noexcept { return pending_; }
   // Completes (with 0 bytes) when everything appended so far has been written.

@@ -353,6 +353,7 @@ void WsSession<Stream>::abort() {
   auth_timer_.cancel();
   close_timer_.cancel();
   beast::get_lowest_layer(ws_).close(ec);
+  ws_.next_layer().abandon();
 }
 
 template class WsSession<http::PlainStream>;
