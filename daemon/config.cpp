@@ -1290,6 +1290,10 @@ Config Validator::run(const YAML::Node& root_node) {
                      cfg.instruments.push_back(std::move(ic));
                    });
                  }},
+                {"engine",
+                 [&](const Ctx& c) {
+                   visit_map(c, {{"cpu", integer(cfg.engine.cpu, -1, 1023)}});
+                 }},
                 {"portfolio", [&](const Ctx& c) { portfolio(c, cfg.portfolio); }},
                 {"risk", [&](const Ctx& c) { risk(c, cfg.risk); }},
                 {"strategies",

@@ -85,6 +85,11 @@ struct StrategyConfig {
   strategies::StrategySpec spec;
   bool enabled = true;
 };
+// engine.cpu: the CPU the engine thread runs on; the API threads then run
+// on the other CPUs (-1: no pinning, the kernel places every thread).
+struct EngineConfig {
+  int cpu = -1;
+};
 struct LogConfig {
   std::string level = "info";  // trace | debug | info | warn | error
 };
@@ -102,6 +107,7 @@ struct Config {
   // without them has no entry: it trades around the clock).
   td::risk::RiskLimits risk;
   std::vector<StrategyConfig> strategies;
+  EngineConfig engine;
   LogConfig log;
 };
 

@@ -12,6 +12,7 @@
 #include "api/json/order_request.h"
 #include "api/openapi/openapi.h"
 #include "core/file_io.h"
+#include "daemon/cpu_affinity.h"
 #include "daemon/version.h"
 #include "strategies/spec.h"
 
@@ -225,6 +226,11 @@ Status PaperRuntime::start_api() {
   ho.idle_timeout = std::chrono::duration_cast<std::chrono::seconds>(config_.api.idle_timeout);
   ho.tls_cert_file = config_.api.tls_cert;
   ho.tls_key_file = config_.api.tls_key;
+  if (engine_pinned_) {
+    ho.on_thread_start = [cpu = config_.engine.cpu] {
+      if (auto st = pin_this_thread_away_from(cpu); !st) spdlog::warn("{}", st.error().message);
+    };
+  }
   http_ = std::make_unique<api::http::HttpServer>(ho, *router_, hub_.get());
   auto ep = http_->start();
   if (!ep) return tl::unexpected(ep.error());
@@ -248,6 +254,16 @@ Status PaperRuntime::start_api() {
 }
 
 int PaperRuntime::run() {
+  // This thread is the engine thread; the API threads it starts are pinned
+  // to the other CPUs.
+  if (config_.engine.cpu >= 0) {
+    if (auto st = pin_this_thread_to(config_.engine.cpu); !st) {
+      spdlog::warn("{}; the engine thread is not pinned", st.error().message);
+    } else {
+      engine_pinned_ = true;
+      spdlog::info("engine thread pinned to CPU {}, API threads to the others", config_.engine.cpu);
+    }
+  }
   if (auto st = start_api(); !st) {
     spdlog::error("API: {}", st.error().message);
     return 1;

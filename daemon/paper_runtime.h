@@ -75,6 +75,7 @@ class PaperRuntime {
   Timestamp sim_end_{Timestamp::max()};
   std::chrono::steady_clock::time_point real_origin_;
   bool stopping_ = false;
+  bool engine_pinned_ = false;  // engine.cpu took effect: pin the API threads away from it
 };
 
 }  // namespace td::daemon

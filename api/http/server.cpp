@@ -179,7 +179,10 @@ class HttpServer::Impl {
     const std::size_t threads = std::max<std::size_t>(options.threads, 1);
     threads_.reserve(threads);
     for (std::size_t i = 0; i < threads; ++i) {
-      threads_.emplace_back([this] { run_thread(); });
+      threads_.emplace_back([this] {
+        if (shared_->options.on_thread_start) shared_->options.on_thread_start();
+        run_thread();
+      });
     }
     running_ = true;
     spdlog::info("listening on {}", bound_.url());

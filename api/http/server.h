@@ -51,6 +51,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -74,6 +75,8 @@ struct ServerOptions {
   // makes start() fail.
   std::string tls_cert_file;
   std::string tls_key_file;  // the private key (unencrypted PEM)
+  // Runs first on each API thread (the daemon pins them off the engine's CPU).
+  std::function<void()> on_thread_start;
 };
 
 struct ListenEndpoint {

@@ -1,9 +1,12 @@
 // The built tradingd binary, run as an operator runs it.
 #include <gtest/gtest.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <thread>
 
 #include "tests/integration/process.h"
 
@@ -61,6 +64,56 @@ TEST(Daemon, ListensAndAnswersHealthz) {
   EXPECT_EQ(missing.rfind("HTTP/1.1 404", 0), 0u) << missing;
   EXPECT_NE(missing.find("application/problem+json"), std::string::npos) << missing;
   EXPECT_EQ(lines_containing(p.output(), "listening on").size(), 1u);
+  p.signal(SIGTERM);
+  auto rc = p.wait_exit(5s);
+  ASSERT_TRUE(rc.has_value());
+  EXPECT_EQ(*rc, 0) << p.output();
+}
+
+// The CPUs a thread of `pid` may run on ("0", "1", "0-3"), by its name (comm).
+std::map<std::string, std::string> thread_cpus(int pid) {
+  std::map<std::string, std::string> out;
+  for (const auto& e : fs::directory_iterator("/proc/" + std::to_string(pid) + "/task")) {
+    std::ifstream in(e.path() / "status");
+    std::string line, name, cpus;
+    while (std::getline(in, line)) {
+      if (line.rfind("Name:", 0) == 0) name = line.substr(line.find_first_not_of(" \t", 5));
+      if (line.rfind("Cpus_allowed_list:", 0) == 0)
+        cpus = line.substr(line.find_first_not_of(" \t", 18));
+    }
+    out[name + "/" + e.path().filename().string()] = cpus;
+  }
+  return out;
+}
+
+// engine.cpu: the engine thread (the main thread) on that CPU, the API
+// threads on the others (docs/configuration.md).
+TEST(Daemon, EngineCpuPinsTheEngineAndMovesTheApiThreadsAway) {
+  if (sysconf(_SC_NPROCESSORS_ONLN) < 2) GTEST_SKIP() << "needs two CPUs";
+  TempDir dir;
+  Process p({kBin, "run", "--config", kPaper, "--set", "data_dir=" + dir.path().string(), "--set",
+             "api.listen=127.0.0.1:0", "--set", "engine.cpu=0", "--set", "api.threads=2"});
+  ASSERT_GT(td::testing::wait_for_listening(p, 30s), 0) << p.output();
+  ASSERT_TRUE(p.wait_for_text("engine thread pinned to CPU 0", 5s)) << p.output();
+  const long n = sysconf(_SC_NPROCESSORS_ONLN);
+  const std::string away = n == 2 ? "1" : "1-" + std::to_string(n - 1);
+  // The API threads pin themselves as they start, which may be just after
+  // the "listening on" line: wait for it (with a deadline).
+  auto pinned = [&] {
+    int engine = 0, api = 0, stray = 0;
+    for (const auto& [thread, allowed] : thread_cpus(p.pid())) {
+      if (thread == "tradingd/" + std::to_string(p.pid()))
+        engine += allowed == "0" ? 1 : 0;
+      else if (allowed == "0")
+        ++stray;  // only the engine thread may be on CPU 0 alone
+      else if (allowed == away)
+        ++api;
+    }
+    return engine == 1 && stray == 0 && api >= 2;
+  };
+  const auto deadline = std::chrono::steady_clock::now() + 5s;
+  while (!pinned() && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
+  EXPECT_TRUE(pinned()) << "engine thread on CPU 0 alone, both API threads on the others";
   p.signal(SIGTERM);
   auto rc = p.wait_exit(5s);
   ASSERT_TRUE(rc.has_value());

@@ -84,6 +84,7 @@ class Process {
   const std::string& output() const { return out_; }
 
   // Reads output until pred(output) holds or the deadline passes.
+  pid_t pid() const { return pid_; }
   bool wait_for(const std::function<bool(const std::string&)>& pred,
                 std::chrono::milliseconds limit) {
     const auto deadline = std::chrono::steady_clock::now() + limit;

@@ -290,6 +290,16 @@ TEST_F(ConfigTest, NonLoopbackListenNeedsTlsOrAnExplicitSetting) {
     ok(std::string("api: {listen: \"") + host + "\"}\n");
 }
 
+TEST_F(ConfigTest, EngineCpu) {
+  EXPECT_EQ(ok("mode: paper\n").engine.cpu, -1);  // not pinned by default
+  EXPECT_EQ(ok("engine: {cpu: 1}\n").engine.cpu, 1);
+  for (const char* yaml : {"engine: {cpu: -2}\n", "engine: {cpu: one}\n", "engine: {core: 1}\n"}) {
+    auto errs = bad(yaml);
+    ASSERT_EQ(errs.size(), 1u) << yaml;
+    EXPECT_NE(errs[0].key.find("engine."), std::string::npos) << yaml << " " << errs[0].key;
+  }
+}
+
 TEST_F(ConfigTest, ApiLimitsAndOrigins) {
   const Config c =
       ok("api:\n  metrics_public: true\n  requests_per_second: 5\n  request_burst: 10\n"
