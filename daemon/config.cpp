@@ -24,6 +24,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "brokers/ib/client/restart_window.h"
 #include "core/session_calendar.h"
 
 extern char** environ;
@@ -782,12 +783,39 @@ void Validator::api(const Ctx& c, ApiConfig& out) {
 }
 
 void Validator::ib(const Ctx& c, IbConfig& out) {
+  std::optional<Ctx> restart;
   visit_map(c, {
                    {"host", str(out.host, true)},
                    {"port", integer(out.port, 1, 65535)},
                    {"client_id", integer(out.client_id, 0, INT32_MAX)},
                    {"account", str(out.account)},
+                   {"order_ref_prefix", str(out.order_ref_prefix, true)},
+                   {"connect_timeout", duration(out.connect_timeout, Bound::kPositive)},
+                   {"heartbeat_interval", duration(out.heartbeat_interval, Bound::kPositive)},
+                   {"heartbeat_timeout", duration(out.heartbeat_timeout, Bound::kPositive)},
+                   {"market_data_type",
+                    one_of(out.market_data_type, {"live", "frozen", "delayed", "delayed_frozen"})},
+                   {"restart",
+                    [&](const Ctx& r) {
+                      restart = r;
+                      visit_map(r,
+                                {
+                                    {"at", str(out.restart.at, true)},
+                                    {"tz", str(out.restart.tz, true)},
+                                    {"before", duration(out.restart.before, Bound::kNonNegative)},
+                                    {"after", duration(out.restart.after, Bound::kNonNegative)},
+                                });
+                    }},
                });
+  if (restart) {
+    // The same checks the client makes when it builds the window.
+    auto w = ib::RestartWindow::make(out.restart.tz, out.restart.at, out.restart.before,
+                                     out.restart.after);
+    if (!w) error(*restart, w.error().message);
+  }
+  const auto& prefix = out.order_ref_prefix;
+  if (prefix.size() > 20 || prefix.find_first_of(" \t-") != std::string::npos)
+    error(sub(c, "order_ref_prefix"), "at most 20 characters, no spaces or '-'");
 }
 
 void Validator::market(const Ctx& c, MarketConfig& out) {
@@ -1475,6 +1503,30 @@ std::map<std::string, std::string> tradingd_environment() {
     env.emplace(std::string(entry.substr(0, eq)), std::string(entry.substr(eq + 1)));
   }
   return env;
+}
+
+bool is_live_ib_port(uint16_t port) {
+  return port == 4001 || port == 7496;
+}
+
+std::vector<std::string> config_warnings(const Config& config) {
+  std::vector<std::string> out;
+  if (config.mode != "ib" || !is_live_ib_port(config.ib.port)) return out;
+  const std::string where = "broker.ib.port " + std::to_string(config.ib.port) + " is a LIVE port";
+  // Numbers a small account does not mean to risk on one order or one day.
+  const Decimal large_notional = Decimal::from_int(250000);
+  const Decimal large_loss = Decimal::from_int(50000);
+  auto check = [&](const char* key, const Decimal& v, const Decimal& large) {
+    if (v.is_zero())
+      out.push_back(where + " and risk." + key + " is off (0)");
+    else if (v > large)
+      out.push_back(where + " and risk." + key + " is " + v.to_string() + " (above " +
+                    large.to_string() + ")");
+  };
+  check("max_order_qty", config.risk.max_order_qty, Decimal::from_int(10000));
+  check("max_order_notional", config.risk.max_order_notional, large_notional);
+  check("daily_loss_limit", config.risk.daily_loss_limit, large_loss);
+  return out;
 }
 
 }  // namespace td::daemon

@@ -49,12 +49,27 @@ struct ApiConfig {
   // the API's own origin is always allowed.
   std::vector<std::string> allowed_origins;
 };
+// broker.ib (docs/configuration.md, docs/ib-client.md).
+struct IbRestartWindowConfig {
+  std::string at = "23:45";  // the gateway's daily auto-restart, local time
+  std::string tz = "America/New_York";
+  Duration before = std::chrono::minutes(3);
+  Duration after = std::chrono::minutes(10);
+};
 struct IbConfig {
   std::string host = "127.0.0.1";
-  uint16_t port = 4002;
+  uint16_t port = 4002;  // IB Gateway paper; 4001 live; TWS 7497 paper, 7496 live
   int client_id = 1;
   std::string account;
+  std::string order_ref_prefix = "td";  // orderRef = PREFIX-<order id>
+  Duration connect_timeout = std::chrono::seconds(10);
+  Duration heartbeat_interval = std::chrono::seconds(30);  // silence before reqCurrentTime
+  Duration heartbeat_timeout = std::chrono::seconds(10);   // its answer's deadline
+  std::string market_data_type = "live";  // live | frozen | delayed | delayed_frozen
+  IbRestartWindowConfig restart;
 };
+// The live-trading ports of IB Gateway and TWS.
+bool is_live_ib_port(uint16_t port);
 // The simulated market's view of one instrument (instruments[].sim).
 struct SimParams {
   Decimal price = Decimal::from_int(100);  // starting price
@@ -119,6 +134,10 @@ struct LoadOptions {
 
 // Defaults, then the file, then TRADINGD__ variables, then --set (config.md).
 tl::expected<Config, std::vector<ConfigError>> load_config(const LoadOptions& options);
+// What is valid but probably not meant: mode ib on a live port with a risk
+// limit off (0) or large. One sentence each; validate-config prints them,
+// `run` logs them as warnings.
+std::vector<std::string> config_warnings(const Config& config);
 // One line per error: "FILE:LINE: KEY: MESSAGE".
 std::string format_errors(const std::vector<ConfigError>& errors);
 // The process environment's TRADINGD__* variables.

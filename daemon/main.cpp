@@ -52,6 +52,7 @@ int run(const td::daemon::LoadOptions& opts) {
     return 2;
   }
   spdlog::set_level(spdlog::level::from_str(config->log.level));
+  for (const auto& w : td::daemon::config_warnings(*config)) spdlog::warn("config: {}", w);
   spdlog::info("tradingd {} starting in {} mode", td::daemon::kVersion, config->mode);
   if (config->mode != "paper") {
     spdlog::error("mode '{}' is not available in this build yet; use mode: paper", config->mode);
@@ -194,6 +195,8 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "%s: %zu error(s)\n", validate_path.c_str(), config.error().size());
       return 2;
     }
+    for (const auto& w : td::daemon::config_warnings(*config))
+      std::fprintf(stderr, "%s: warning: %s\n", validate_path.c_str(), w.c_str());
     std::printf("%s: ok\n", validate_path.c_str());
     return 0;
   }

@@ -197,6 +197,18 @@ TEST(Daemon, ShippedConfigsValidate) {
 }
 
 // Every error at once, each with key and line; run starts nothing.
+TEST(Daemon, ValidateConfigWarnsAboutALivePortWithoutALossLimit) {
+  const std::string live = std::string(TRADINGD_SOURCE_DIR) + "/config/ib-live.yaml";
+  Process p({kBin, "validate-config", live, "--set", "risk.daily_loss_limit=0"});
+  auto rc = p.wait_exit(10s);
+  ASSERT_TRUE(rc.has_value());
+  EXPECT_EQ(*rc, 0) << p.output();  // a warning, not an error
+  EXPECT_NE(p.output().find("warning: broker.ib.port 4001 is a LIVE port and "
+                            "risk.daily_loss_limit is off (0)"),
+            std::string::npos)
+      << p.output();
+}
+
 TEST(Daemon, BadConfigListsEveryErrorAndStartsNothing) {
   TempDir dir;
   const std::string bad = dir.write("bad.yaml",

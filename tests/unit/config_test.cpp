@@ -290,6 +290,65 @@ TEST_F(ConfigTest, NonLoopbackListenNeedsTlsOrAnExplicitSetting) {
     ok(std::string("api: {listen: \"") + host + "\"}\n");
 }
 
+TEST_F(ConfigTest, IbBrokerKeys) {
+  const Config c =
+      ok("mode: ib\nbroker:\n  ib:\n    host: gw.internal\n    port: 4001\n    client_id: 9\n"
+         "    account: DU123\n    order_ref_prefix: desk1\n    connect_timeout: 5s\n"
+         "    heartbeat_interval: 20s\n    heartbeat_timeout: 4s\n    market_data_type: delayed\n"
+         "    restart: {at: \"23:30\", tz: Europe/Zurich, before: 1m, after: 15m}\n");
+  EXPECT_EQ(c.ib.host, "gw.internal");
+  EXPECT_EQ(c.ib.port, 4001);
+  EXPECT_EQ(c.ib.client_id, 9);
+  EXPECT_EQ(c.ib.account, "DU123");
+  EXPECT_EQ(c.ib.order_ref_prefix, "desk1");
+  EXPECT_EQ(c.ib.connect_timeout, std::chrono::seconds(5));
+  EXPECT_EQ(c.ib.heartbeat_interval, std::chrono::seconds(20));
+  EXPECT_EQ(c.ib.heartbeat_timeout, std::chrono::seconds(4));
+  EXPECT_EQ(c.ib.market_data_type, "delayed");
+  EXPECT_EQ(c.ib.restart.at, "23:30");
+  EXPECT_EQ(c.ib.restart.tz, "Europe/Zurich");
+  EXPECT_EQ(c.ib.restart.before, std::chrono::minutes(1));
+  EXPECT_EQ(c.ib.restart.after, std::chrono::minutes(15));
+  const Config d = ok("mode: ib\n");
+  EXPECT_EQ(d.ib.port, 4002);
+  EXPECT_EQ(d.ib.order_ref_prefix, "td");
+  EXPECT_EQ(d.ib.restart.at, "23:45");
+}
+
+TEST_F(ConfigTest, BadIbBrokerKeysAreNamed) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"broker: {ib: {market_data_type: realtime}}\n", "broker.ib.market_data_type"},
+      {"broker: {ib: {restart: {at: \"25:00\"}}}\n", "broker.ib.restart"},
+      {"broker: {ib: {restart: {tz: Mars/Base}}}\n", "broker.ib.restart"},
+      {"broker: {ib: {restart: {before: 7h, after: 6h}}}\n", "broker.ib.restart"},
+      {"broker: {ib: {order_ref_prefix: \"a-b\"}}\n", "broker.ib.order_ref_prefix"},
+      {"broker: {ib: {heartbeat_timeout: 0s}}\n", "broker.ib.heartbeat_timeout"},
+      {"broker: {ib: {port: 0}}\n", "broker.ib.port"},
+      {"broker: {ib: {pacing: 50}}\n", "broker.ib.pacing"},
+  };
+  for (const auto& [yaml, key] : cases) {
+    auto errs = bad(yaml);
+    ASSERT_EQ(errs.size(), 1u) << yaml;
+    EXPECT_EQ(errs[0].key, key) << yaml << " -> " << errs[0].message;
+  }
+}
+
+TEST_F(ConfigTest, LivePortWithALimitOffOrLargeIsWarnedAbout) {
+  const std::string base =
+      "mode: ib\nrisk: {max_order_qty: 10, max_order_notional: 5000, daily_loss_limit: 500}\n";
+  EXPECT_TRUE(config_warnings(ok(base + "broker: {ib: {port: 4001}}\n")).empty());
+  EXPECT_TRUE(
+      config_warnings(ok(base + "broker: {ib: {port: 4002}}\n", {"risk.daily_loss_limit=0"}))
+          .empty());  // a paper port
+  auto w = config_warnings(ok(base + "broker: {ib: {port: 7496}}\n",
+                              {"risk.daily_loss_limit=0", "risk.max_order_notional=1000000"}));
+  ASSERT_EQ(w.size(), 2u);
+  EXPECT_NE(w[0].find("risk.max_order_notional is 1000000"), std::string::npos) << w[0];
+  EXPECT_NE(w[1].find("risk.daily_loss_limit is off"), std::string::npos) << w[1];
+  EXPECT_NE(w[1].find("LIVE"), std::string::npos);
+  EXPECT_TRUE(config_warnings(ok("mode: paper\nbroker: {ib: {port: 4001}}\n")).empty());
+}
+
 TEST_F(ConfigTest, EngineCpu) {
   EXPECT_EQ(ok("mode: paper\n").engine.cpu, -1);  // not pinned by default
   EXPECT_EQ(ok("engine: {cpu: 1}\n").engine.cpu, 1);
