@@ -1,6 +1,9 @@
 #pragma once
 // Every server -> client message the codec knows ("incoming" is always the
-// daemon's point of view, also in the simulator that sends them).
+// daemon's point of view, also in the simulator that sends them). Why a
+// variant: sessions dispatch with std::visit, so a handler that forgets a
+// message does not compile, and the codec finds each alternative's layout
+// by its kId (UnknownMessage last, for ids it has none for).
 #include <variant>
 
 #include "brokers/ib/contract_data.h"
