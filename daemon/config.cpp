@@ -1505,9 +1505,12 @@ std::map<std::string, std::string> tradingd_environment() {
   return env;
 }
 
+namespace {
+// The live-trading ports of IB Gateway and TWS.
 bool is_live_ib_port(uint16_t port) {
   return port == 4001 || port == 7496;
 }
+}  // namespace
 
 std::vector<std::string> config_warnings(const Config& config) {
   std::vector<std::string> out;

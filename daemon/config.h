@@ -68,8 +68,7 @@ struct IbConfig {
   std::string market_data_type = "live";  // live | frozen | delayed | delayed_frozen
   IbRestartWindowConfig restart;
 };
-// The live-trading ports of IB Gateway and TWS.
-bool is_live_ib_port(uint16_t port);
+
 // The simulated market's view of one instrument (instruments[].sim).
 struct SimParams {
   Decimal price = Decimal::from_int(100);  // starting price

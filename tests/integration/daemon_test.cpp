@@ -120,6 +120,25 @@ TEST(Daemon, EngineCpuPinsTheEngineAndMovesTheApiThreadsAway) {
   EXPECT_EQ(*rc, 0) << p.output();
 }
 
+// A CPU the machine does not have: a warning, nothing pinned, the daemon runs.
+TEST(Daemon, EngineCpuBeyondTheMachineIsAWarningAndPinsNothing) {
+  TempDir dir;
+  Process p({kBin, "run", "--config", kPaper, "--set", "data_dir=" + dir.path().string(), "--set",
+             "api.listen=127.0.0.1:0", "--set", "engine.cpu=1023"});
+  ASSERT_GT(td::testing::wait_for_listening(p, 30s), 0) << p.output();
+  EXPECT_NE(p.output().find("engine.cpu 1023: this machine has CPUs 0.."), std::string::npos)
+      << p.output();
+  EXPECT_EQ(p.output().find("engine thread pinned"), std::string::npos) << p.output();
+  if (sysconf(_SC_NPROCESSORS_ONLN) >= 2) {
+    for (const auto& [thread, allowed] : thread_cpus(p.pid()))
+      EXPECT_NE(allowed, "0") << thread << ": nothing is pinned";
+  }
+  p.signal(SIGTERM);
+  auto rc = p.wait_exit(5s);
+  ASSERT_TRUE(rc.has_value());
+  EXPECT_EQ(*rc, 0) << p.output();
+}
+
 TEST(Daemon, PortInUseIsAClearError) {
   TempDir a_dir, b_dir;
   Process a({kBin, "run", "--config", kPaper, "--set", "data_dir=" + a_dir.path().string(), "--set",

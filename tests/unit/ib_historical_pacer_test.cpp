@@ -63,6 +63,17 @@ TEST(IbHistoricalPacerTest, AtMostFiftyOpen) {
   EXPECT_TRUE(p.next_slot(key("Z"), kT0 + seconds(60)).has_value());
 }
 
+TEST(IbHistoricalPacerTest, ForgetsKeysWhoseRulesNoLongerBind) {
+  HistoricalPacer p;
+  for (int i = 0; i < 100; ++i) {
+    p.sent(key("C" + std::to_string(i)), kT0 + seconds(i * 10));
+    p.finished();
+  }
+  // Within 15 s of the last send: the last two keys, each in both maps.
+  EXPECT_LE(p.remembered(), 4u);
+  EXPECT_EQ(p.next_slot(key("C99"), kT0 + seconds(991)), kT0 + seconds(1005));  // still held
+}
+
 // A warm-up of 200 requests (some repeated, a few BID_ASK) sent as soon as
 // allowed: every rule holds over the whole sequence.
 TEST(IbHistoricalPacerTest, AWarmUpNeverBreaksARule) {

@@ -49,6 +49,11 @@ std::optional<Timestamp> HistoricalPacer::next_slot(const HistoricalRequestKey& 
 }
 
 void HistoricalPacer::sent(const HistoricalRequestKey& key, Timestamp now) {
+  // Keys whose rules no longer bind go, so a daemon that runs for months
+  // keeps only the last few minutes of requests.
+  std::erase_if(last_identical_, [&](const auto& e) { return e.second + kIdentical <= now; });
+  std::erase_if(recent_by_series_,
+                [&](const auto& e) { return e.second.back() + kSeriesWindow <= now; });
   last_identical_[full(key)] = now;
   auto& recent = recent_by_series_[series(key)];
   recent.push_back(now);

@@ -33,6 +33,8 @@ class HistoricalPacer {
   // A request ended: data complete, an error, or cancelled.
   void finished();
   std::size_t open() const { return open_; }
+  // Request keys remembered for the per-request and per-series rules.
+  std::size_t remembered() const { return last_identical_.size() + recent_by_series_.size(); }
 
  private:
   static std::string full(const HistoricalRequestKey& k);
