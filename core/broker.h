@@ -74,6 +74,10 @@ class Broker {
   virtual Status submit(const Order& order) = 0;
   virtual Status modify(const Order& order, const OrderModification& m) = 0;
   virtual Status cancel(const Order& order) = 0;
+  // Flatten's first step where the broker has one message for it (IB's
+  // reqGlobalCancel: every open order of the account, also those entered by
+  // hand); per-order cancels and closing orders follow regardless.
+  virtual void cancel_everything() {}
 
   // Snapshots for reconciliation; answered on the engine thread.
   virtual void request_open_orders(std::function<void(std::vector<BrokerOrderUpdate>)> done) = 0;

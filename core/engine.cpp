@@ -93,6 +93,7 @@ Engine::Engine(Scheduler& scheduler, Broker& broker, RiskHook& risk, EngineOptio
       risk_(&risk),
       options_(std::move(options)),
       portfolio_(options_.initial_cash, options_.session) {
+  next_order_id_ = std::max<uint64_t>(1, options_.first_order_id);
   broker_.set_events(this);
 }
 
@@ -727,6 +728,7 @@ std::vector<OrderId> Engine::cancel_all(const std::string& reason) {
 }
 
 std::vector<FlattenResult> Engine::flatten(const std::string& reason) {
+  if (broker_.connected()) broker_.cancel_everything();
   std::vector<Symbol> symbols;
   for (const auto& [sym, h] : portfolio_.holdings())
     if (!h.position.flat()) symbols.push_back(sym);

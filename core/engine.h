@@ -29,6 +29,9 @@ namespace td {
 struct EngineOptions {
   Decimal initial_cash = Decimal::from_int(100000);
   SessionCalendar session;
+  // Order ids start here. Live brokers echo our order id (IB's orderRef), so
+  // a restarted daemon must not hand out an id a previous run has sent.
+  uint64_t first_order_id = 1;
 };
 
 enum class QueuedReason { kScheduled, kBrokerDisconnected, kThrottled, kPaused };

@@ -677,6 +677,9 @@ class Validator {
   std::vector<std::pair<Ctx, std::string>> strategy_symbols_;
   std::vector<std::pair<Ctx, std::string>> risk_symbols_;
   std::set<std::string> instrument_symbols_;
+  // Instruments that IB cannot name without more (FUT/OPT need expiry...),
+  // checked once the mode is known.
+  std::vector<std::pair<Ctx, std::string>> ib_incomplete_;
   // Symbol -> "instruments[i]" of the instruments with trading_hours.
   std::map<std::string, std::string> hours_keys_;
 };
@@ -932,8 +935,49 @@ void Validator::instrument(const Ctx& c, InstrumentConfig& out,
                 hours.emplace();
                 trading_hours(ch, *hours);
               }},
+             {"ib",
+              [&](const Ctx& ch) {
+                ib::ContractOverrides& o = out.ib;
+                visit_map(ch, {
+                                  {"con_id", integer(o.con_id, 1, INT32_MAX)},
+                                  {"symbol", str(o.symbol, true)},
+                                  {"expiry",
+                                   [&](const Ctx& x) {
+                                     auto v = get_string(x);
+                                     if (!v) return;
+                                     const bool digits =
+                                         !v->empty() && v->find_first_not_of("0123456789") ==
+                                                            std::string::npos;
+                                     if (!digits || (v->size() != 6 && v->size() != 8))
+                                       return error(x, "must be YYYYMM or YYYYMMDD, got '" + *v +
+                                                           "'");
+                                     o.expiry = *v;
+                                   }},
+                                  {"strike", opt_dec(o.strike, Bound::kPositive)},
+                                  {"right",
+                                   [&](const Ctx& x) {
+                                     auto v = get_string(x);
+                                     if (!v) return;
+                                     if (*v != "C" && *v != "P")
+                                       return error(x, "must be C or P, got '" + *v + "'");
+                                     o.right = *v;
+                                   }},
+                                  {"exchange", str(o.exchange, true)},
+                                  {"primary_exchange", str(o.primary_exchange, true)},
+                                  {"local_symbol", str(o.local_symbol, true)},
+                                  {"trading_class", str(o.trading_class, true)},
+                              });
+              }},
          });
   if (present && !present->count("symbol")) missing(c, "symbol");
+  if (out.ib.con_id == 0) {
+    if (ins.sec_type == SecType::kFuture && out.ib.expiry.empty())
+      ib_incomplete_.emplace_back(c, "a future needs ib.expiry (YYYYMM) or ib.con_id in mode ib");
+    if (ins.sec_type == SecType::kOption &&
+        (out.ib.expiry.empty() || !out.ib.strike || out.ib.right.empty()))
+      ib_incomplete_.emplace_back(
+          c, "an option needs ib.expiry, ib.strike and ib.right (or ib.con_id) in mode ib");
+  }
   // Futures pay per contract: IB's fixed rate for CME micro/E-mini futures.
   if (ins.sec_type == SecType::kFuture)
     ins.commission = CommissionSchedule{Decimal::from_units(62'000'000), Decimal(), Decimal()};
@@ -1349,6 +1393,8 @@ Config Validator::run(const YAML::Node& root_node) {
     for (const auto& [at, sym] : *list)
       if (!instrument_symbols_.count(sym))
         error(at, "unknown symbol '" + sym + "': not in instruments");
+  if (cfg.mode == "ib")
+    for (const auto& [at, why] : ib_incomplete_) error(at, why);
   risk_library_check(cfg.risk);
   return cfg;
 }

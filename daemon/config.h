@@ -11,6 +11,7 @@
 #include <tl/expected.hpp>
 #include <vector>
 
+#include "brokers/ib/client/contract_for.h"
 #include "core/decimal.h"
 #include "core/instrument.h"
 #include "core/time.h"
@@ -80,6 +81,7 @@ struct SimParams {
 struct InstrumentConfig {
   Instrument instrument;
   SimParams sim;
+  ib::ContractOverrides ib;  // instruments[].ib: how IB names it (mode ib)
 };
 struct MarketConfig {
   uint64_t seed = 42;

@@ -12,7 +12,7 @@
 #include "daemon/config.h"
 #include "daemon/data_dir.h"
 #include "daemon/log_output.h"
-#include "daemon/paper_runtime.h"
+#include "daemon/runtime.h"
 #include "daemon/version.h"
 #include "risk/risk_manager.h"
 
@@ -54,16 +54,12 @@ int run(const td::daemon::LoadOptions& opts) {
   spdlog::set_level(spdlog::level::from_str(config->log.level));
   for (const auto& w : td::daemon::config_warnings(*config)) spdlog::warn("config: {}", w);
   spdlog::info("tradingd {} starting in {} mode", td::daemon::kVersion, config->mode);
-  if (config->mode != "paper") {
-    spdlog::error("mode '{}' is not available in this build yet; use mode: paper", config->mode);
-    return 2;
-  }
   auto lock = td::daemon::DataDirLock::acquire(config->data_dir);
   if (!lock) {
     spdlog::error("{}", lock.error().message);
     return 1;
   }
-  auto rt = td::daemon::PaperRuntime::create(*config, opts, std::move(*lock));
+  auto rt = td::daemon::Runtime::create(*config, opts, std::move(*lock));
   if (!rt) {
     spdlog::error("start-up failed: {}", rt.error().message);
     return 1;

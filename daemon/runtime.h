@@ -1,8 +1,16 @@
 #pragma once
-// Paper mode: the simulated market and broker, the engine and the log sink,
-// driven on one io_context thread. Simulated time advances `market.speed`
-// times faster than real time (0 = as fast as the CPU allows); every event
-// is ordered by the discrete-event SimScheduler, so one seed gives one run.
+// The daemon's world on one io_context thread (the engine thread): the
+// engine, risk, the API and a broker with its market data - in paper mode
+// the simulated market and broker, in ib mode the TWS client. Why one class
+// for both: everything but the world (API, risk state, reloads, signals,
+// shutdown) must behave the same in both, and a test of paper mode then
+// covers it for ib mode too.
+// Paper: simulated time advances `market.speed` times faster than real time
+// (0 = as fast as the CPU allows); every event is ordered by the
+// discrete-event SimScheduler, so one seed gives one run.
+// IB: wall-clock time (AsioScheduler); the IB order id high-water mark and
+// the largest order id sent are kept in data_dir/ib-order-ids before any
+// order leaves (docs/ib-client.md).
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -15,29 +23,37 @@
 #include "api/snapshot/publisher.h"
 #include "api/snapshot/snapshot.h"
 #include "api/stream/stream_hub.h"
+#include "brokers/ib/client/ib_broker.h"
+#include "brokers/ib/client/ib_market_data.h"
+#include "brokers/ib/client/ib_session.h"
 #include "brokers/sim/market_simulator.h"
 #include "brokers/sim/sim_broker.h"
 #include "core/engine.h"
 #include "core/scheduler.h"
+#include "daemon/asio_scheduler.h"
 #include "daemon/config.h"
 #include "daemon/data_dir.h"
+#include "daemon/ib_order_ids.h"
 #include "daemon/log_sink.h"
 #include "risk/risk_manager.h"
 
 namespace td::daemon {
 
-class PaperRuntime {
+class Runtime {
  public:
   // Builds every component; fails on anything the config validation let through.
-  static Result<std::unique_ptr<PaperRuntime>> create(const Config& config, LoadOptions reload,
-                                                      DataDirLock data_dir);
+  static Result<std::unique_ptr<Runtime>> create(const Config& config, LoadOptions reload,
+                                                 DataDirLock data_dir);
   // Runs until SIGTERM/SIGINT or the configured simulated duration; returns the exit code.
   int run();
 
  private:
-  PaperRuntime(const Config& config, LoadOptions reload, DataDirLock data_dir);
+  Runtime(const Config& config, LoadOptions reload, DataDirLock data_dir);
   Status build();
+  Status build_paper();
+  Status build_ib();
   void pace();
+  void flush_tick();
   void on_signal(int signo);
   void begin_stop(const char* why);
   Status reload(const std::string& actor);
@@ -56,9 +72,18 @@ class PaperRuntime {
   boost::asio::io_context io_;
   boost::asio::signal_set signals_;
   boost::asio::steady_timer pacer_;
-  SimScheduler scheduler_;
+  bool ib_mode_ = false;
+  std::unique_ptr<SimScheduler> sim_scheduler_;    // paper
+  std::unique_ptr<AsioScheduler> live_scheduler_;  // ib
+  Scheduler* scheduler_ = nullptr;
   std::unique_ptr<sim::MarketSimulator> market_;
-  std::unique_ptr<sim::SimBroker> broker_;
+  std::unique_ptr<sim::SimBroker> sim_broker_;
+  std::unique_ptr<ib::IbSession> ib_session_;
+  std::unique_ptr<ib::IbBroker> ib_broker_;
+  std::unique_ptr<ib::IbMarketData> ib_market_;
+  Broker* broker_ = nullptr;
+  IbIds ib_ids_;
+  HistorySource* history_ = nullptr;
   std::unique_ptr<Engine> engine_;
   std::unique_ptr<risk::RiskManager> risk_;
   std::unique_ptr<LogSink> log_;

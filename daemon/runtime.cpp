@@ -1,4 +1,4 @@
-#include "daemon/paper_runtime.h"
+#include "daemon/runtime.h"
 
 #include <spdlog/spdlog.h>
 
@@ -11,8 +11,10 @@
 #include "api/json/mapping.h"
 #include "api/json/order_request.h"
 #include "api/openapi/openapi.h"
+#include "brokers/ib/client/contract_for.h"
 #include "core/file_io.h"
 #include "daemon/cpu_affinity.h"
+#include "daemon/ib_order_ids.h"
 #include "daemon/version.h"
 #include "strategies/spec.h"
 
@@ -24,9 +26,17 @@ constexpr size_t kEventsPerSlice = 20000;  // at speed 0: yield to signals betwe
 constexpr auto kSummaryEvery = std::chrono::hours(1);
 constexpr const char* kRiskStateFile = "risk-state";
 constexpr const char* kRiskLimitsFile = "risk-limits.json";
+constexpr const char* kIbOrderIdsFile = "ib-order-ids";
+
+int32_t market_data_type_code(const std::string& t) {
+  if (t == "frozen") return 2;
+  if (t == "delayed") return 3;
+  if (t == "delayed_frozen") return 4;
+  return 1;
+}
 }  // namespace
 
-PaperRuntime::PaperRuntime(const Config& config, LoadOptions reload, DataDirLock data_dir)
+Runtime::Runtime(const Config& config, LoadOptions reload, DataDirLock data_dir)
     : config_(config),
       reload_options_(std::move(reload)),
       data_dir_(std::move(data_dir)),
@@ -36,50 +46,24 @@ PaperRuntime::PaperRuntime(const Config& config, LoadOptions reload, DataDirLock
   signals_.add(SIGUSR2);
 }
 
-Result<std::unique_ptr<PaperRuntime>> PaperRuntime::create(const Config& config, LoadOptions reload,
-                                                           DataDirLock data_dir) {
-  std::unique_ptr<PaperRuntime> rt(
-      new PaperRuntime(config, std::move(reload), std::move(data_dir)));
+Result<std::unique_ptr<Runtime>> Runtime::create(const Config& config, LoadOptions reload,
+                                                 DataDirLock data_dir) {
+  std::unique_ptr<Runtime> rt(new Runtime(config, std::move(reload), std::move(data_dir)));
   if (auto st = rt->build(); !st) return tl::unexpected(st.error());
   return rt;
 }
 
-Status PaperRuntime::build() {
-  const MarketConfig& m = config_.market;
-  Timestamp start =
-      m.start ? *m.start : std::chrono::floor<std::chrono::seconds>(RealClock().now());
-  if (!m.start) start -= start.time_since_epoch() % m.bar_interval;  // bars on round times
-  scheduler_.sim_clock().set(start);
-  sim_origin_ = start;
-  if (m.duration.count() > 0) sim_end_ = start + m.duration;
-
-  sim::MarketSimOptions mo;
-  mo.seed = m.seed;
-  mo.bar_interval = m.bar_interval;
-  mo.quote_interval = m.quote_interval;
-  sim::SimBrokerOptions bo;
-  bo.ack_latency = m.ack_latency;
-  for (const auto& ic : config_.instruments) {
-    sim::SimSymbol s;
-    s.instrument = ic.instrument;
-    s.start_price = ic.sim.price;
-    s.volatility = ic.sim.volatility;
-    s.drift = ic.sim.drift;
-    s.spread_ticks = ic.sim.spread_ticks;
-    s.display_size = ic.sim.display_size;
-    mo.symbols.push_back(s);
-    bo.instruments.push_back(ic.instrument);
-  }
+Status Runtime::build() {
+  ib_mode_ = config_.mode == "ib";
   auto session =
       SessionCalendar::make(config_.portfolio.timezone, config_.portfolio.session_boundary);
   if (!session) return tl::unexpected(session.error());
-  bo.day_session = *session;  // DAY orders expire at the trading day's boundary
-  market_ = std::make_unique<sim::MarketSimulator>(scheduler_, mo);
-  broker_ = std::make_unique<sim::SimBroker>(scheduler_, bo);
   EngineOptions eo;
   eo.initial_cash = config_.portfolio.initial_cash;
   eo.session = *session;
-  engine_ = std::make_unique<Engine>(scheduler_, *broker_, eo);
+  if (auto st = ib_mode_ ? build_ib() : build_paper(); !st) return st;
+  if (ib_mode_) eo.first_order_id = ib_ids_.order_id + 1;
+  engine_ = std::make_unique<Engine>(*scheduler_, *broker_, eo);
   log_ = std::make_unique<LogSink>(*engine_);
   engine_->add_sink(log_.get());
   risk_ = std::make_unique<risk::RiskManager>(config_.risk, *engine_);
@@ -91,7 +75,7 @@ Status PaperRuntime::build() {
   info.version = kVersion;
   info.started_at = wall_.now();
   info.mode = config_.mode;
-  info.account = "paper";
+  info.account = ib_mode_ ? config_.ib.account : "paper";
   for (const auto& ic : config_.instruments) info.symbols.insert(ic.instrument.symbol);
   publisher_ = std::make_unique<api::SnapshotPublisher>(*engine_, *risk_, snapshots_, wall_,
                                                         std::move(info));
@@ -129,15 +113,108 @@ Status PaperRuntime::build() {
         !st)
       return st;
   }
-  // The broker sees each quote first (it is the exchange), then the engine.
-  market_->add_handler(broker_.get());
-  market_->add_handler(engine_.get());
-  market_->add_handler(publisher_.get());
+  if (ib_mode_) {
+    ib_market_->add_handler(engine_.get());
+    ib_market_->add_handler(publisher_.get());
+  } else {
+    // The broker sees each quote first (it is the exchange), then the engine.
+    market_->add_handler(sim_broker_.get());
+    market_->add_handler(engine_.get());
+    market_->add_handler(publisher_.get());
+  }
   publisher_->flush();
   return {};
 }
 
-Status PaperRuntime::restore_risk_state() {
+Status Runtime::build_paper() {
+  sim_scheduler_ = std::make_unique<SimScheduler>();
+  scheduler_ = sim_scheduler_.get();
+  const MarketConfig& m = config_.market;
+  Timestamp start =
+      m.start ? *m.start : std::chrono::floor<std::chrono::seconds>(RealClock().now());
+  if (!m.start) start -= start.time_since_epoch() % m.bar_interval;  // bars on round times
+  sim_scheduler_->sim_clock().set(start);
+  sim_origin_ = start;
+  if (m.duration.count() > 0) sim_end_ = start + m.duration;
+
+  sim::MarketSimOptions mo;
+  mo.seed = m.seed;
+  mo.bar_interval = m.bar_interval;
+  mo.quote_interval = m.quote_interval;
+  sim::SimBrokerOptions bo;
+  bo.ack_latency = m.ack_latency;
+  for (const auto& ic : config_.instruments) {
+    sim::SimSymbol s;
+    s.instrument = ic.instrument;
+    s.start_price = ic.sim.price;
+    s.volatility = ic.sim.volatility;
+    s.drift = ic.sim.drift;
+    s.spread_ticks = ic.sim.spread_ticks;
+    s.display_size = ic.sim.display_size;
+    mo.symbols.push_back(s);
+    bo.instruments.push_back(ic.instrument);
+  }
+  auto session =
+      SessionCalendar::make(config_.portfolio.timezone, config_.portfolio.session_boundary);
+  if (!session) return tl::unexpected(session.error());
+  bo.day_session = *session;  // DAY orders expire at the trading day's boundary
+  market_ = std::make_unique<sim::MarketSimulator>(*scheduler_, mo);
+  sim_broker_ = std::make_unique<sim::SimBroker>(*scheduler_, bo);
+  broker_ = sim_broker_.get();
+  history_ = market_.get();
+  return {};
+}
+
+Status Runtime::build_ib() {
+  live_scheduler_ = std::make_unique<AsioScheduler>(io_);
+  scheduler_ = live_scheduler_.get();
+  auto ids = load_ib_ids(data_dir_.path(kIbOrderIdsFile));
+  if (!ids) return tl::unexpected(ids.error());
+  ib_ids_ = *ids;
+  const IbConfig& c = config_.ib;
+  ib::IbSessionOptions so;
+  so.connection.host = c.host;
+  so.connection.port = c.port;
+  so.connection.client_id = c.client_id;
+  so.connection.connect_timeout = c.connect_timeout;
+  so.connection.heartbeat_interval = c.heartbeat_interval;
+  so.connection.heartbeat_timeout = c.heartbeat_timeout;
+  so.backoff_seed = static_cast<uint64_t>(RealClock().now().time_since_epoch().count());
+  ib_session_ = std::make_unique<ib::IbSession>(io_, *scheduler_, so);
+
+  std::map<Symbol, ib::Contract> contracts;
+  for (const auto& ic : config_.instruments)
+    contracts[ic.instrument.symbol] = ib::contract_for(ic.instrument, ic.ib);
+  ib::IbBrokerOptions bo;
+  bo.client_id = c.client_id;
+  bo.account = c.account;
+  bo.order_ref_prefix = c.order_ref_prefix;
+  bo.contracts = contracts;
+  bo.persisted_high_water = ib_ids_.ib_order_id;
+  bo.persist_order_id = [this](int64_t ib_id, OrderId id) {
+    IbIds next = ib_ids_;
+    next.ib_order_id = std::max(next.ib_order_id, ib_id);
+    next.order_id = std::max(next.order_id, id.value());
+    if (auto st = save_ib_ids(data_dir_.path(kIbOrderIdsFile), next); !st) return st;
+    ib_ids_ = next;
+    return Status{};
+  };
+  auto window =
+      ib::RestartWindow::make(c.restart.tz, c.restart.at, c.restart.before, c.restart.after);
+  if (!window) return tl::unexpected(window.error());
+  bo.restart_window = *window;
+  ib_broker_ = std::make_unique<ib::IbBroker>(*ib_session_, bo);
+  ib::IbMarketDataOptions mo;
+  mo.contracts = contracts;
+  mo.bar_interval = config_.market.bar_interval;
+  mo.market_data_type = market_data_type_code(c.market_data_type);
+  ib_market_ = std::make_unique<ib::IbMarketData>(*ib_session_, mo);
+  broker_ = ib_broker_.get();
+  history_ = ib_market_.get();
+  return {};
+}
+
+Status Runtime::restore_risk_state() {
   const std::string path = data_dir_.path(kRiskStateFile);
   auto loaded = risk::load_state_file(path);
   if (loaded) {
@@ -153,7 +230,7 @@ Status PaperRuntime::restore_risk_state() {
   });
   if (!loaded) {
     risk_->engage("risk state file unreadable: " + loaded.error().message, "startup", false,
-                  scheduler_.now());
+                  scheduler_->now());
   }
   const auto& ks = risk_->kill_switch();
   if (ks.engaged) {
@@ -164,7 +241,7 @@ Status PaperRuntime::restore_risk_state() {
   return {};
 }
 
-Status PaperRuntime::start_api() {
+Status Runtime::start_api() {
   namespace auth = api::auth;
   std::vector<auth::ApiTokenLike> tokens;
   for (const auto& t : config_.api.tokens) tokens.push_back({t.name, t.role, t.sha256});
@@ -253,7 +330,7 @@ Status PaperRuntime::start_api() {
   return {};
 }
 
-int PaperRuntime::run() {
+int Runtime::run() {
   // This thread is the engine thread; the API threads it starts are pinned
   // to the other CPUs.
   if (config_.engine.cpu >= 0) {
@@ -268,32 +345,57 @@ int PaperRuntime::run() {
     spdlog::error("API: {}", st.error().message);
     return 1;
   }
-  spdlog::info("paper mode: {} instruments, {} strategies, seed {}, speed {}, simulated start {}",
-               config_.instruments.size(), config_.strategies.size(), config_.market.seed,
-               config_.market.speed, format_rfc3339(scheduler_.now()));
-  engine_->start(market_.get());
-  market_->start();
+  if (ib_mode_) {
+    spdlog::info("ib mode: {} instruments, {} strategies, gateway {}:{} client id {}",
+                 config_.instruments.size(), config_.strategies.size(), config_.ib.host,
+                 config_.ib.port, config_.ib.client_id);
+    // Strategies warm up from IB's history as soon as the session is up;
+    // orders wait in the engine's queue until the broker has reconciled.
+    engine_->start(history_);
+    ib_market_->start();
+    ib_session_->start();
+  } else {
+    spdlog::info("paper mode: {} instruments, {} strategies, seed {}, speed {}, simulated start {}",
+                 config_.instruments.size(), config_.strategies.size(), config_.market.seed,
+                 config_.market.speed, format_rfc3339(scheduler_->now()));
+    engine_->start(history_);
+    market_->start();
+  }
   schedule_summary();
   signals_.async_wait([this](const boost::system::error_code& ec, int signo) {
     if (!ec) on_signal(signo);
   });
   real_origin_ = std::chrono::steady_clock::now();
-  boost::asio::post(io_, [this] { pace(); });
+  if (ib_mode_)
+    boost::asio::post(io_, [this] { flush_tick(); });
+  else
+    boost::asio::post(io_, [this] { pace(); });
   io_.run();
   return 0;
 }
 
-void PaperRuntime::pace() {
+// ib mode: events arrive from the socket at any time; what they changed is
+// published to the API every pace tick.
+void Runtime::flush_tick() {
+  if (stopping_) return;
+  publisher_->flush();
+  pacer_.expires_after(kPaceTick);
+  pacer_.async_wait([this](const boost::system::error_code& ec) {
+    if (!ec) flush_tick();
+  });
+}
+
+void Runtime::pace() {
   if (stopping_) return;
   if (config_.market.speed <= 0) {
     for (size_t i = 0; i < kEventsPerSlice; ++i) {
-      auto next = scheduler_.next_time();
+      auto next = sim_scheduler_->next_time();
       if (!next || *next > sim_end_) {
-        scheduler_.run_until(sim_end_ == Timestamp::max() ? scheduler_.now() : sim_end_);
+        sim_scheduler_->run_until(sim_end_ == Timestamp::max() ? sim_scheduler_->now() : sim_end_);
         begin_stop("simulated duration reached");
         return;
       }
-      scheduler_.run_one();
+      sim_scheduler_->run_one();
     }
     publisher_->flush();
     boost::asio::post(io_, [this] { pace(); });
@@ -304,11 +406,11 @@ void PaperRuntime::pace() {
       static_cast<double>(real.count()) * config_.market.speed));
   Timestamp target = sim_origin_ + sim;
   if (target >= sim_end_) {
-    scheduler_.run_until(sim_end_);
+    sim_scheduler_->run_until(sim_end_);
     begin_stop("simulated duration reached");
     return;
   }
-  scheduler_.run_until(target);
+  sim_scheduler_->run_until(target);
   publisher_->flush();
   pacer_.expires_after(kPaceTick);
   pacer_.async_wait([this](const boost::system::error_code& ec) {
@@ -316,15 +418,15 @@ void PaperRuntime::pace() {
   });
 }
 
-void PaperRuntime::schedule_summary() {
-  scheduler_.schedule_after(kSummaryEvery, [this] {
+void Runtime::schedule_summary() {
+  scheduler_->schedule_after(kSummaryEvery, [this] {
     if (stopping_) return;
     log_->log_pnl();
     schedule_summary();
   });
 }
 
-void PaperRuntime::on_signal(int signo) {
+void Runtime::on_signal(int signo) {
   switch (signo) {
     case SIGTERM:
     case SIGINT:
@@ -343,16 +445,16 @@ void PaperRuntime::on_signal(int signo) {
   });
 }
 
-void PaperRuntime::engage_from_signal(int signo) {
+void Runtime::engage_from_signal(int signo) {
   const bool flatten = signo == SIGUSR2;
   const char* name = flatten ? "SIGUSR2" : "SIGUSR1";
   auto r = risk_->engage(flatten ? "SIGUSR2: engage and flatten" : "SIGUSR1: engage",
-                         std::string("signal:") + name, flatten, scheduler_.now());
+                         std::string("signal:") + name, flatten, scheduler_->now());
   spdlog::warn("kill switch engaged by {}: {} orders cancelled, {} positions closing", name,
                r.cancelled.size(), r.positions.size());
 }
 
-Status PaperRuntime::reload(const std::string& actor) {
+Status Runtime::reload(const std::string& actor) {
   auto loaded = load_config(reload_options_);
   if (!loaded) {
     const std::string errors = format_errors(loaded.error());
@@ -377,14 +479,14 @@ Status PaperRuntime::reload(const std::string& actor) {
 // Limits changed through the API survive a restart: they are kept in
 // data_dir/risk-limits.json and applied over the configuration's at start,
 // until a reload makes the file's limits current again.
-void PaperRuntime::save_risk_limits(const risk::RiskLimits& limits) {
+void Runtime::save_risk_limits(const risk::RiskLimits& limits) {
   nlohmann::json j = api::to_json(limits);
   j.erase("trading_hours");  // configured per instrument, not by the API
   if (auto st = write_file_atomically(data_dir_.path(kRiskLimitsFile), j.dump(2) + "\n"); !st)
     spdlog::error("risk limits not saved: {}", st.error().message);
 }
 
-void PaperRuntime::restore_risk_limits() {
+void Runtime::restore_risk_limits() {
   const std::string path = data_dir_.path(kRiskLimitsFile);
   if (!std::filesystem::exists(path)) return;
   auto text = read_small_file(path, 1 << 20);
@@ -409,8 +511,8 @@ void PaperRuntime::restore_risk_limits() {
       path);
 }
 
-Status PaperRuntime::set_strategy_params(const std::string& name,
-                                         const std::map<std::string, std::string>& params) {
+Status Runtime::set_strategy_params(const std::string& name,
+                                    const std::map<std::string, std::string>& params) {
   for (auto& sc : config_.strategies) {
     if (sc.spec.name != name) continue;
     strategies::StrategySpec spec = sc.spec;
@@ -428,16 +530,24 @@ Status PaperRuntime::set_strategy_params(const std::string& name,
   return make_error(ErrorCode::kNotFound, "no strategy '" + name + "'");
 }
 
-void PaperRuntime::begin_stop(const char* why) {
+void Runtime::begin_stop(const char* why) {
   if (stopping_) return;
   stopping_ = true;
   spdlog::info("stopping ({}): strategies stopped, finishing in-flight broker work", why);
   engine_->stop();
-  market_->stop();
   pacer_.cancel();
   if (http_) http_->stop();
-  // No more market data: let acknowledgements and cancels already in flight land.
-  scheduler_.run_until(scheduler_.now() + 2 * config_.market.ack_latency);
+  if (ib_mode_) {
+    // Orders at IB keep working (a disconnect never cancels them); what the
+    // next run finds is reconciled then.
+    ib_market_->stop();
+    ib_session_->stop();
+    live_scheduler_->cancel_all();
+  } else {
+    market_->stop();
+    // No more market data: let acknowledgements and cancels already in flight land.
+    sim_scheduler_->run_until(sim_scheduler_->now() + 2 * config_.market.ack_latency);
+  }
   log_->log_pnl();
   signals_.cancel();
   io_.stop();
