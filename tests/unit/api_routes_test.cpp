@@ -111,7 +111,7 @@ class ApiRoutesTest : public ::testing::Test {
       publisher->set_strategy_params(name, s.params);
       return Status();
     };
-    // As the daemon wires them (daemon/paper_runtime.cpp).
+    // As the daemon wires them (daemon/runtime.cpp).
     backend.openapi_json = [] { return openapi_json(); };
     backend.metrics_text = [] { return std::string(kMetricsText); };
     backend.reload_config = [this](const std::string&) { return reload_result; };
