@@ -77,8 +77,10 @@ Status Runtime::build() {
   info.mode = config_.mode;
   info.account = ib_mode_ ? config_.ib.account : "paper";
   for (const auto& ic : config_.instruments) info.symbols.insert(ic.instrument.symbol);
+  api::PublisherOptions po;
+  po.broker_name = std::string(broker_->name());
   publisher_ = std::make_unique<api::SnapshotPublisher>(*engine_, *risk_, snapshots_, wall_,
-                                                        std::move(info));
+                                                        std::move(info), po);
   metrics_ = std::make_unique<api::metrics::DaemonMetrics>(api::route_table(), kVersion,
                                                            std::chrono::system_clock::now());
   publisher_->set_metrics(metrics_.get());

@@ -312,7 +312,8 @@ void IbBroker::on_message(const IncomingMessage& message) {
         using T = std::decay_t<decltype(m)>;
         if constexpr (std::is_same_v<T, OpenOrder> || std::is_same_v<T, OrderStatus> ||
                       std::is_same_v<T, ErrorMessage> || std::is_same_v<T, ExecDetails> ||
-                      std::is_same_v<T, CommissionReport> || std::is_same_v<T, Position>) {
+                      std::is_same_v<T, CommissionReport> || std::is_same_v<T, Position> ||
+                      std::is_same_v<T, AccountValue>) {
           on(m);
         } else if constexpr (std::is_same_v<T, OpenOrderEnd>) {
           if (sync_ == Sync::kOpenOrders) on_open_order_end();
@@ -356,7 +357,11 @@ void IbBroker::on_executions_end() {
 void IbBroker::on_position_end() {
   positions_ = std::move(positions_next_);
   positions_next_.clear();
-  session_.send(CancelPositions{});
+  // reqPositions stays subscribed: later changes keep positions_ current.
+  ReqAccountUpdates au;
+  au.subscribe = true;
+  au.account_code = account_;
+  session_.send(au);
   sync_ = Sync::kDone;
   // What never left the process goes now, in its original order.
   auto pending = std::exchange(unsent_, {});
@@ -602,6 +607,11 @@ void IbBroker::deliver(const std::string& exec_id, std::optional<Decimal> commis
     tr.ended = true;
     if (events_) events_->on_order_update(u);
   }
+}
+
+void IbBroker::on(const AccountValue& m) {
+  if (!account_.empty() && !m.account_name.empty() && m.account_name != account_) return;
+  account_values_[m.currency.empty() ? m.key : m.key + "/" + m.currency] = m.value;
 }
 
 void IbBroker::on(const Position& m) {

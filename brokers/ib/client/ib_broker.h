@@ -74,6 +74,10 @@ class IbBroker final : public Broker, public SessionParticipant {
   // reqGlobalCancel: every open order of the account, also TWS's own.
   void cancel_everything() override;
   const IbSyncStats& sync_stats() const { return stats_; }
+  // The account's values as IB last reported them (reqAccountUpdates):
+  // "NetLiquidation/USD" -> "100000.00". Text, as IB sends it: shown, never
+  // reconciled against (the portfolio is computed from our fills).
+  const std::map<std::string, std::string>& account_values() const { return account_values_; }
   bool reconciling() const { return sync_ != Sync::kDone; }
   int64_t high_water() const { return ids_.high_water(); }
 
@@ -112,6 +116,7 @@ class IbBroker final : public Broker, public SessionParticipant {
   void on(const ExecDetails& m);
   void on(const CommissionReport& m);
   void on(const Position& m);
+  void on(const AccountValue& m);
   void on_open_order_end();
   void on_executions_end();
   void on_position_end();
@@ -142,6 +147,7 @@ class IbBroker final : public Broker, public SessionParticipant {
   std::vector<Execution> delivered_;
   std::set<int64_t> foreign_perm_ids_;
   std::map<Symbol, BrokerPosition> positions_, positions_next_;
+  std::map<std::string, std::string> account_values_;
   Sync sync_ = Sync::kIdle;
   int64_t exec_req_id_ = 0;
   bool replaying_ = false;  // executions of reqExecutions (recovered) vs live
