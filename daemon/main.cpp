@@ -8,9 +8,11 @@
 #include <cstdlib>
 
 #include "api/auth/token.h"
+#include "brokers/ib/client/contract_for.h"
 #include "core/clock.h"
 #include "daemon/config.h"
 #include "daemon/data_dir.h"
+#include "daemon/fetch_history.h"
 #include "daemon/log_output.h"
 #include "daemon/runtime.h"
 #include "daemon/version.h"
@@ -128,6 +130,50 @@ int token_new(const std::string& name, const std::string& role) {
   return 0;
 }
 
+int fetch_history_cmd(const td::daemon::LoadOptions& cfg, const std::string& symbol,
+                      const std::string& bar, const std::string& from, const std::string& to,
+                      const std::string& out, const std::string& host, int port, int client_id) {
+  td::daemon::FetchHistoryOptions o;
+  o.symbol = symbol;
+  o.out = out;
+  auto b = td::daemon::parse_bar_size(bar);
+  auto f = td::daemon::parse_fetch_time(from);
+  auto t = td::daemon::parse_fetch_time(to);
+  if (!b || !f || !t || *f >= *t) {
+    std::fprintf(
+        stderr, "tradingd fetch-history: %s\n",
+        !b ? ("--bar '" + bar + "' is not a bar size IB serves (5s, 1min, 5min, 1h, 1d, ...)")
+                 .c_str()
+        : !f ? ("--from '" + from + "' is not a time").c_str()
+        : !t ? ("--to '" + to + "' is not a time").c_str()
+             : "--from must be before --to");
+    return 2;
+  }
+  o.bar = *b;
+  o.from = *f;
+  o.to = *t;
+  td::Instrument stock;
+  stock.symbol = td::Symbol(symbol);
+  o.contract = td::ib::contract_for(stock);
+  if (!cfg.path.empty()) {
+    auto config = td::daemon::load_config(cfg);
+    if (!config) {
+      std::fprintf(stderr, "%s", td::daemon::format_errors(config.error()).c_str());
+      return 2;
+    }
+    o.host = config->ib.host;
+    o.port = config->ib.port;
+    o.client_id = config->ib.client_id + 1;
+    for (const auto& ic : config->instruments)
+      if (ic.instrument.symbol.str() == symbol)
+        o.contract = td::ib::contract_for(ic.instrument, ic.ib);
+  }
+  if (!host.empty()) o.host = host;
+  if (port > 0) o.port = static_cast<uint16_t>(port);
+  if (client_id >= 0) o.client_id = client_id;
+  return td::daemon::fetch_history(o);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -164,6 +210,32 @@ int main(int argc, char** argv) {
   token_new_cmd->add_option("--name", token_name, "token name: 1-64 of [A-Za-z0-9_.-]")->required();
   token_new_cmd->add_option("--role", token_role, "viewer | trader | admin")->required();
 
+  td::daemon::LoadOptions fetch_cfg;
+  std::string fetch_symbol, fetch_bar, fetch_from, fetch_to, fetch_out, fetch_host;
+  int fetch_port = 0, fetch_client_id = -1;
+  auto* fetch_cmd = app.add_subcommand(
+      "fetch-history", "historical bars from IB into a backtest CSV (paced, resumable)");
+  fetch_cmd
+      ->add_option("--symbol", fetch_symbol,
+                   "the symbol (an instrument of --config, or a US stock)")
+      ->required();
+  fetch_cmd->add_option("--bar", fetch_bar, "bar size: 5s, 1min, 5min, 1h, 1d, ...")->required();
+  fetch_cmd->add_option("--from", fetch_from, "start (RFC 3339, YYYY-MM-DD or epoch seconds)")
+      ->required();
+  fetch_cmd->add_option("--to", fetch_to, "end, exclusive (same forms)")->required();
+  fetch_cmd->add_option("--out", fetch_out, "the CSV file (appended to when it exists)")
+      ->required();
+  fetch_cmd->add_option("--config,-c", fetch_cfg.path,
+                        "configuration: the gateway (broker.ib) and the instrument's contract");
+  fetch_cmd->add_option("--set", fetch_cfg.sets, "override a key: dotted.key=yaml-value");
+  fetch_cmd->add_option("--host", fetch_host, "gateway host (default: config, else 127.0.0.1)");
+  fetch_cmd->add_option("--port", fetch_port, "gateway port (default: config, else 4002)")
+      ->check(CLI::Range(1, 65535));
+  fetch_cmd
+      ->add_option("--client-id", fetch_client_id,
+                   "client id (default: the config's + 1, so it runs beside the daemon)")
+      ->check(CLI::Range(0, 2147483647));
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -195,6 +267,11 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "%s: warning: %s\n", validate_path.c_str(), w.c_str());
     std::printf("%s: ok\n", validate_path.c_str());
     return 0;
+  }
+  if (*fetch_cmd) {
+    fetch_cfg.env = td::daemon::tradingd_environment();
+    return fetch_history_cmd(fetch_cfg, fetch_symbol, fetch_bar, fetch_from, fetch_to, fetch_out,
+                             fetch_host, fetch_port, fetch_client_id);
   }
   opts.env = td::daemon::tradingd_environment();
   if (*rearm_cmd) return rearm(opts, rearm_reason);
