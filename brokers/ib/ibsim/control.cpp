@@ -99,7 +99,7 @@ void ControlSession::read() {
                            std::getline(is, line);
                            if (!line.empty() && line.back() == '\r') line.pop_back();
                            self->reply_ = run_control_command(self->gateway_, line) + "\n";
-                           spdlog::info("control: {} -> {}", line, self->reply_.substr(0, 80));
+                           spdlog::debug("control: {} -> {}", line, self->reply_.substr(0, 80));
                            asio::async_write(self->socket_, asio::buffer(self->reply_),
                                              [self](boost::system::error_code ec, size_t) {
                                                if (!ec) self->read();

@@ -213,6 +213,7 @@ nlohmann::json Gateway::stats() const {
   for (const auto& [sym, p] : positions_) positions[sym.str()] = p.qty().to_string();
   return {{"connections", connected},
           {"connections_total", connections_total_},
+          {"refusing", refusing()},
           {"orders_received", orders_received_},
           {"cancels_received", cancels_received_},
           {"messages_received", messages_received_},

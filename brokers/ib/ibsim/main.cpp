@@ -95,7 +95,7 @@ int main(int argc, char** argv) {
   uint64_t next_session = 1;
   auto api = Listener::open(io, o.host, o.port, [&](asio::ip::tcp::socket s) {
     if (gateway->refusing()) {
-      spdlog::info("refusing a connection");
+      spdlog::debug("refusing a connection");
       boost::system::error_code ec;
       s.close(ec);
       return;
