@@ -93,6 +93,13 @@ class IbSimProcess {
     return nlohmann::json::parse(r.substr(3), nullptr, false);
   }
 
+  // `orders` as a JSON array (empty when the reply is not "ok [...]").
+  nlohmann::json orders() {
+    const std::string r = control("orders");
+    if (r.rfind("ok ", 0) != 0) return nlohmann::json::array();
+    return nlohmann::json::parse(r.substr(3), nullptr, false);
+  }
+
  private:
   static std::vector<std::string> args(std::vector<std::string> flags) {
     std::vector<std::string> a{kIbSimBin, "--port",      "0",   "--control-port",

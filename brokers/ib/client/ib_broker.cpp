@@ -426,8 +426,12 @@ void IbBroker::on(const OpenOrder& m) {
   }
   if (!t->modifies.empty()) {
     const PlaceOrder& want = t->modifies.front();
-    if (m.total_quantity == want.total_quantity && m.lmt_price == want.lmt_price &&
-        m.aux_price == want.aux_price) {
+    // Prices the order type has (an unset aux price may come back as 0).
+    auto same = [](const std::optional<Decimal>& w, const std::optional<Decimal>& got) {
+      return !w || (got && *got == *w);
+    };
+    if (m.total_quantity == want.total_quantity && same(want.lmt_price, m.lmt_price) &&
+        same(want.aux_price, m.aux_price)) {
       t->place = want;
       t->modifies.pop_front();
       emit(*t, Kind::kModified, {});

@@ -91,8 +91,10 @@ void IbSession::on_written(const OutgoingMessage& message) {
 
 void IbSession::on_closed(const std::string& why) {
   auto dead = std::move(conn_);  // keeps the connection alive to the end of this call
-  if (dead)
+  if (dead) {
     for (auto& m : dead->take_unsent()) unsent_.push_back(std::move(m));
+    max_sent_in_1s_ = std::max(max_sent_in_1s_, dead->max_sent_in_1s());
+  }
   last_error_ = client_id_in_use_
                     ? "client id " + std::to_string(options_.connection.client_id) +
                           " is in use at the gateway (error 326); retrying with the same id"

@@ -63,6 +63,10 @@ class IbSession final : private TwsConnectionListener {
   int server_version() const { return conn_ ? conn_->server_version() : 0; }
   Scheduler& scheduler() { return scheduler_; }
   int attempts() const { return attempts_; }
+  // The most messages written in any second, over every connection so far.
+  size_t max_sent_in_1s() const {
+    return std::max(max_sent_in_1s_, conn_ ? conn_->max_sent_in_1s() : size_t{0});
+  }
   const std::string& last_error() const { return last_error_; }
   const SessionStart& session_start() const { return start_; }
 
@@ -85,6 +89,7 @@ class IbSession final : private TwsConnectionListener {
   bool connectivity_up_ = true;
   bool client_id_in_use_ = false;
   int attempts_ = 0;
+  size_t max_sent_in_1s_ = 0;
   std::string last_error_;
   SessionStart start_;
   int64_t next_request_id_ = 1;

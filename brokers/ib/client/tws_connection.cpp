@@ -23,7 +23,10 @@ TwsConnection::TwsConnection(asio::io_context& io, Scheduler& scheduler,
       resolver_(io),
       socket_(io),
       reader_(options_.max_frame_length),
-      pacer_(options_.pacing_limit, std::chrono::seconds(1)) {}
+      pacer_(options_.pacing_limit, std::chrono::seconds(1)),
+      burst_pacer_(options_.pacing_burst,
+                   Duration(std::chrono::seconds(1)) * static_cast<int64_t>(options_.pacing_burst) /
+                       static_cast<int64_t>(std::max<size_t>(1, options_.pacing_limit))) {}
 
 TwsConnection::~TwsConnection() {
   cancel_timers();
@@ -99,7 +102,7 @@ void TwsConnection::on_frame(std::string payload) {
     s.client_id = options_.client_id;
     auto bytes = wire::encode(OutgoingMessage{s}, start_.server_version);
     if (!bytes) return close("startApi: " + bytes.error().message);
-    pacer_.sent(scheduler_.now());
+    note_sent(scheduler_.now());
     write_raw(std::move(*bytes), OutgoingMessage{s});
     arm_heartbeat();
     return;
@@ -142,7 +145,7 @@ void TwsConnection::pump() {
   }
   if (state_ != State::kReady || queue_.empty() || pace_timer_) return;
   const Timestamp now = scheduler_.now();
-  const Timestamp slot = pacer_.next_slot(now);
+  const Timestamp slot = std::max(pacer_.next_slot(now), burst_pacer_.next_slot(now));
   if (slot > now) {
     auto self = shared_from_this();
     pace_timer_ = scheduler_.schedule_at(slot, [self] {
@@ -159,8 +162,17 @@ void TwsConnection::pump() {
                   bytes.error().message);
     return pump();
   }
-  pacer_.sent(now);
+  note_sent(now);
   write_raw(std::move(*bytes), std::move(msg));
+}
+
+void TwsConnection::note_sent(Timestamp now) {
+  pacer_.sent(now);
+  burst_pacer_.sent(now);
+  while (!sent_window_.empty() && now - sent_window_.front() >= std::chrono::seconds(1))
+    sent_window_.pop_front();
+  sent_window_.push_back(now);
+  max_sent_in_1s_ = std::max(max_sent_in_1s_, sent_window_.size());
 }
 
 void TwsConnection::write_raw(std::string bytes, std::optional<OutgoingMessage> message) {

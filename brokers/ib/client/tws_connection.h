@@ -35,6 +35,11 @@ struct TwsConnectionOptions {
   Duration heartbeat_timeout = std::chrono::seconds(10);   // the answer's deadline
   size_t max_frame_length = 0xFFFFFF;
   size_t pacing_limit = 45;  // messages per second (IB accepts 50)
+  // And at most this many in any window of (burst / pacing_limit) s: a
+  // backlog leaves as an even stream, not as 45 back to back each second,
+  // which the gateway (counting on arrival, after network and scheduling
+  // jitter) could see as two seconds' worth in one.
+  size_t pacing_burst = 5;
 };
 
 // What the gateway said when the session became usable.
@@ -79,6 +84,8 @@ class TwsConnection : public std::enable_shared_from_this<TwsConnection> {
   bool closed() const { return state_ == State::kClosed; }
   int server_version() const { return start_.server_version; }
   size_t queued() const { return queue_.size(); }
+  // The most messages written in any one-second window (tests, metrics).
+  size_t max_sent_in_1s() const { return max_sent_in_1s_; }
 
  private:
   enum class State { kConnecting, kHandshake, kStarting, kReady, kClosed };
@@ -86,6 +93,7 @@ class TwsConnection : public std::enable_shared_from_this<TwsConnection> {
   void read();
   void on_frame(std::string payload);
   void pump();
+  void note_sent(Timestamp now);
   void write_raw(std::string bytes, std::optional<OutgoingMessage> message);
   void arm_heartbeat();
   void on_heartbeat_check();
@@ -103,7 +111,9 @@ class TwsConnection : public std::enable_shared_from_this<TwsConnection> {
   wire::FrameReader reader_;
   std::array<char, 65536> read_buf_{};
   // Outgoing: the paced queue and the one write in progress.
-  MessagePacer pacer_;
+  MessagePacer pacer_, burst_pacer_;
+  std::deque<Timestamp> sent_window_;
+  size_t max_sent_in_1s_ = 0;
   std::deque<OutgoingMessage> queue_;
   std::deque<std::pair<std::string, std::optional<OutgoingMessage>>> raw_;  // handshake, encoded
   bool writing_ = false;

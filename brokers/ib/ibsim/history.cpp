@@ -47,9 +47,11 @@ Result<Duration> parse_bar_size(std::string_view text) {
     d = hours(24 * n);
   else if (unit == "week" || unit == "weeks")
     d = hours(24 * 7 * n);
+  else if ((unit == "sec" || unit == "secs") && n % 5 == 0)
+    d = seconds(n);
   else if (unit == "sec" || unit == "secs")
     return tl::unexpected(
-        bad("bar size '" + std::string(text) + "': the simulator serves 1 min and longer").error());
+        bad("bar size '" + std::string(text) + "': the simulator serves multiples of 5 secs").error());
   else
     return tl::unexpected(bad("bar size '" + std::string(text) + "'").error());
   return d;

@@ -15,9 +15,9 @@
 namespace td::ibsim {
 
 // The base bars the simulator keeps; requested sizes must be multiples.
-inline constexpr Duration kBaseBar = std::chrono::minutes(1);
+inline constexpr Duration kBaseBar = std::chrono::seconds(5);
 
-// "1 min", "5 mins", "1 hour", "4 hours", "1 day", "1 week" (multiples of a minute).
+// "5 secs", "1 min", "5 mins", "1 hour", "1 day", "1 week" (multiples of 5 s).
 Result<Duration> parse_bar_size(std::string_view text);
 // "<n> S|D|W|M|Y" (a month is 30 days, a year 365: the simulated market never closes).
 Result<Duration> parse_history_duration(std::string_view text);

@@ -165,7 +165,7 @@ void Gateway::on(Session& s, const ib::ReqHistoricalData& m) {
   const HistoryWindow window = history_window(std::min(*end, now), *duration, *size);
   const auto base = static_cast<size_t>((floor_to(now, kBaseBar) - window.start) / kBaseBar);
   if (base > kMaxBaseBars)
-    return fail("request too long for the simulator (over 1,000,000 minutes)");
+    return fail("request too long for the simulator (over 1,000,000 bars of 5 secs)");
   market_->request_bars(c->instrument.symbol, base, [&](std::vector<Bar> bars) {
     ib::HistoricalData h;
     h.req_id = m.req_id;

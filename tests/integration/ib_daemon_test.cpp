@@ -1,0 +1,146 @@
+// tradingd in mode ib against tradingd-ibsim, as a user runs it: the binary,
+// its config file, its API over HTTP, the simulator as the gateway. What is
+// shown: strategies warm up from IB's history and then trade on IB's market
+// data; a restarted daemon sends no order id or orderRef a previous run used
+// (no error 103) and reconciles with what IB has.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <set>
+
+#include "tests/integration/ibsim_process.h"
+#include "tests/integration/process.h"
+
+namespace td::testing {
+namespace {
+
+using namespace std::chrono_literals;
+using nlohmann::json;
+
+std::string token_in(const std::string& output) {
+  std::smatch m;
+  static const std::regex re("td_[A-Za-z0-9_-]{43}");
+  return std::regex_search(output, m, re) ? m.str() : "";
+}
+
+std::string ib_config(int gateway_port) {
+  return "mode: ib\n"
+         "api: {listen: \"127.0.0.1:0\"}\n"
+         "broker:\n  ib: {host: 127.0.0.1, port: " +
+         std::to_string(gateway_port) +
+         ", client_id: 7, connect_timeout: 5s}\n"
+         "market: {bar_interval: 5s}\n"
+         "instruments:\n"
+         "  - {symbol: SPY, sec_type: STK, exchange: SMART, currency: USD, tick: \"0.01\"}\n"
+         "risk: {max_order_qty: 1000, max_order_notional: \"1000000\", max_position_qty: 1000}\n"
+         "strategies:\n"
+         "  - {name: spy_fast, type: sma_cross, symbol: SPY, qty: \"10\", allow_short: true,\n"
+         "     params: {fast: 2, slow: 3}}\n";
+}
+
+// GET with the token; the parsed body (null when not 200 JSON).
+json get_json(int port, const std::string& path, const std::string& token) {
+  const std::string r = http_request(port, "GET", path, token);
+  if (status_of(r) != 200) return nullptr;
+  return json::parse(body_of(r), nullptr, false);
+}
+
+bool wait_until(const std::function<bool()>& pred, std::chrono::milliseconds limit) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (!pred()) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    // Polling an HTTP API from outside: the daemon's state is not ours to
+    // wait on, so poll with a short pause between requests.
+    pollfd none{};
+    poll(&none, 0, 50);
+  }
+  return true;
+}
+
+json items(const json& j) {
+  return j.is_object() && j.contains("items") ? j["items"] : j;
+}
+
+TEST(IbDaemon, WarmsUpFromIbHistoryTradesOnIbDataAndARestartReusesNoOrderId) {
+  IbSimProcess sim;
+  TempDir dir;
+  const std::string cfg = dir.write("ib.yaml", ib_config(sim.port()));
+  const std::vector<std::string> args{kTradingdBin, "run",   "--config",
+                                      cfg,          "--set", "data_dir=" + dir.path().string()};
+  std::set<std::string> refs_first_run;
+  std::string token;
+  {
+    Process d(args);
+    const int port = wait_for_listening(d, 20s);
+    ASSERT_GT(port, 0) << d.output();
+    token = token_in(d.output());
+    ASSERT_FALSE(token.empty());
+    // Connected and reconciled.
+    ASSERT_TRUE(wait_until(
+        [&] {
+          auto s = get_json(port, "/api/v1/status", token);
+          return s.is_object() && s["broker"]["connected"] == true && s["broker"]["name"] == "ib";
+        },
+        20s))
+        << d.output();
+    // Warm from IB's history (30 5-second bars would take minutes live).
+    ASSERT_TRUE(wait_until(
+        [&] {
+          auto s = get_json(port, "/api/v1/strategies", token);
+          for (const auto& st : items(s))
+            if (st.value("name", "") == "spy_fast" && st.value("warm", false)) return true;
+          return false;
+        },
+        20s))
+        << d.output();
+    // IB's quotes and 5 s bars drive the strategy to an order, filled at IB.
+    ASSERT_TRUE(wait_until(
+        [&] {
+          auto o = get_json(port, "/api/v1/orders?status=filled", token);
+          for (const auto& x : items(o))
+            if (x.value("source", "") == "strategy:spy_fast") return true;
+          return false;
+        },
+        45s))
+        << d.output();
+    for (const auto& o : sim.orders()) refs_first_run.insert(o.value("order_ref", ""));
+    d.signal(SIGTERM);
+    ASSERT_EQ(d.wait_exit(20s), 0) << d.output();
+  }
+  ASSERT_FALSE(refs_first_run.empty());
+  // The second run: same data_dir, same client id, the gateway still up.
+  Process d(args);
+  const int port = wait_for_listening(d, 20s);
+  ASSERT_GT(port, 0) << d.output();
+  ASSERT_TRUE(wait_until(
+      [&] {
+        auto s = get_json(port, "/api/v1/status", token);
+        return s.is_object() && s["broker"]["connected"] == true;
+      },
+      20s))
+      << d.output();
+  const std::string body = R"({"symbol":"SPY","side":"buy","qty":"1","type":"market"})";
+  const std::string r = http_request(port, "POST", "/api/v1/orders", token, body);
+  ASSERT_TRUE(status_of(r) == 201 || status_of(r) == 202) << r;
+  ASSERT_TRUE(wait_until(
+      [&] {
+        for (const auto& o : sim.orders())
+          if (!refs_first_run.count(o.value("order_ref", "")) && o.value("status", "") == "Filled")
+            return true;
+        return false;
+      },
+      20s))
+      << d.output();
+  const auto stats = sim.stats();
+  EXPECT_EQ(stats.at("error103_sent"), 0);
+  // No orderRef of the first run was given to a new order.
+  std::map<std::string, int> refs;
+  for (const auto& o : sim.orders()) ++refs[o.value("order_ref", "")];
+  for (const auto& [ref, n] : refs) EXPECT_EQ(n, 1) << ref;
+  d.signal(SIGTERM);
+  EXPECT_EQ(d.wait_exit(20s), 0) << d.output();
+}
+
+}  // namespace
+}  // namespace td::testing
