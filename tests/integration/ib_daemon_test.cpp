@@ -46,20 +46,20 @@ json get_json(int port, const std::string& path, const std::string& token) {
   return json::parse(body_of(r), nullptr, false);
 }
 
-bool wait_until(const std::function<bool()>& pred, std::chrono::milliseconds limit) {
+// Polls pred() until it holds, reading the daemon's output meanwhile (a
+// full pipe would stall its logging, and with it the engine).
+bool wait_until(Process& d, const std::function<bool()>& pred, std::chrono::milliseconds limit) {
   const auto deadline = std::chrono::steady_clock::now() + limit;
   while (!pred()) {
     if (std::chrono::steady_clock::now() >= deadline) return false;
-    // Polling an HTTP API from outside: the daemon's state is not ours to
-    // wait on, so poll with a short pause between requests.
-    pollfd none{};
-    poll(&none, 0, 50);
+    d.wait_for([](const std::string&) { return false; }, 50ms);
   }
   return true;
 }
 
-json items(const json& j) {
-  return j.is_object() && j.contains("items") ? j["items"] : j;
+// The list under `key` of an API body (an empty array when absent).
+json list_of(const json& j, const char* key) {
+  return j.is_object() && j.contains(key) && j[key].is_array() ? j[key] : json::array();
 }
 
 TEST(IbDaemon, WarmsUpFromIbHistoryTradesOnIbDataAndARestartReusesNoOrderId) {
@@ -78,6 +78,7 @@ TEST(IbDaemon, WarmsUpFromIbHistoryTradesOnIbDataAndARestartReusesNoOrderId) {
     ASSERT_FALSE(token.empty());
     // Connected and reconciled.
     ASSERT_TRUE(wait_until(
+        d,
         [&] {
           auto s = get_json(port, "/api/v1/status", token);
           return s.is_object() && s["broker"]["connected"] == true && s["broker"]["name"] == "ib";
@@ -86,9 +87,10 @@ TEST(IbDaemon, WarmsUpFromIbHistoryTradesOnIbDataAndARestartReusesNoOrderId) {
         << d.output();
     // Warm from IB's history (30 5-second bars would take minutes live).
     ASSERT_TRUE(wait_until(
+        d,
         [&] {
           auto s = get_json(port, "/api/v1/strategies", token);
-          for (const auto& st : items(s))
+          for (const auto& st : list_of(s, "strategies"))
             if (st.value("name", "") == "spy_fast" && st.value("warm", false)) return true;
           return false;
         },
@@ -96,10 +98,12 @@ TEST(IbDaemon, WarmsUpFromIbHistoryTradesOnIbDataAndARestartReusesNoOrderId) {
         << d.output();
     // IB's quotes and 5 s bars drive the strategy to an order, filled at IB.
     ASSERT_TRUE(wait_until(
+        d,
         [&] {
-          auto o = get_json(port, "/api/v1/orders?status=filled", token);
-          for (const auto& x : items(o))
-            if (x.value("source", "") == "strategy:spy_fast") return true;
+          auto o = get_json(port, "/api/v1/orders?status=closed", token);
+          for (const auto& x : list_of(o, "orders"))
+            if (x.value("source", "") == "strategy:spy_fast" && x.value("status", "") == "filled")
+              return true;
           return false;
         },
         45s))
@@ -114,6 +118,7 @@ TEST(IbDaemon, WarmsUpFromIbHistoryTradesOnIbDataAndARestartReusesNoOrderId) {
   const int port = wait_for_listening(d, 20s);
   ASSERT_GT(port, 0) << d.output();
   ASSERT_TRUE(wait_until(
+      d,
       [&] {
         auto s = get_json(port, "/api/v1/status", token);
         return s.is_object() && s["broker"]["connected"] == true;
@@ -124,6 +129,7 @@ TEST(IbDaemon, WarmsUpFromIbHistoryTradesOnIbDataAndARestartReusesNoOrderId) {
   const std::string r = http_request(port, "POST", "/api/v1/orders", token, body);
   ASSERT_TRUE(status_of(r) == 201 || status_of(r) == 202) << r;
   ASSERT_TRUE(wait_until(
+      d,
       [&] {
         for (const auto& o : sim.orders())
           if (!refs_first_run.count(o.value("order_ref", "")) && o.value("status", "") == "Filled")
