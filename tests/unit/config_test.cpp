@@ -107,6 +107,7 @@ instruments:
     tick: 0.25
     multiplier: 5
     commission: {per_unit: "0.85", min_per_order: 0, max_pct: 0}
+    ib: {expiry: "202612", local_symbol: MESZ6, trading_class: MES}
   - {symbol: EUR.USD, sec_type: CASH, exchange: IDEALPRO, currency: USD, tick: "0.00005"}
 portfolio:
   initial_cash: "250000.50"
@@ -178,6 +179,9 @@ log:
   EXPECT_TRUE(mes.instrument.commission.min_per_order.is_zero());
   EXPECT_TRUE(mes.instrument.commission.max_pct.is_zero());
   EXPECT_EQ(mes.sim.price, Decimal::from_int(100));  // default
+  EXPECT_EQ(mes.ib.expiry, "202612");
+  EXPECT_EQ(mes.ib.local_symbol, "MESZ6");
+  EXPECT_EQ(mes.ib.trading_class, "MES");
   EXPECT_EQ(c.instruments[2].instrument.symbol.str(), "EUR.USD");
   EXPECT_EQ(c.instruments[2].instrument.sec_type, SecType::kCash);
   EXPECT_EQ(c.instruments[2].instrument.tick, Decimal::from_units(5'000));
@@ -1314,6 +1318,41 @@ TEST(ConfigEnvironment, ReadsOnlyTradingdVariables) {
   EXPECT_EQ(env.at("TRADINGD__CONFIG_TEST__KEY"), "a=b");
   EXPECT_FALSE(env.count("TRADINGD_CONFIG_TEST_SINGLE"));
   EXPECT_FALSE(env.count("PATH"));
+}
+
+}  // namespace
+}  // namespace td::daemon
+
+namespace td::daemon {
+namespace {
+
+// instruments[].ib: how IB names a contract; futures and options need it in mode ib.
+TEST(ConfigIbContract, FuturesAndOptionsNeedTheirContractInModeIb) {
+  const std::string fut =
+      "instruments:\n  - {symbol: MES, sec_type: FUT, exchange: CME, tick: \"0.25\"}\n";
+  LoadOptions paper;
+  paper.sets = {};
+  auto tmp = std::filesystem::temp_directory_path() / "td-config-ib-contract.yaml";
+  std::ofstream(tmp) << fut;
+  paper.path = tmp.string();
+  EXPECT_TRUE(load_config(paper)) << "paper mode needs no IB contract";
+  LoadOptions ib = paper;
+  ib.sets = {"mode=ib"};
+  auto r = load_config(ib);
+  ASSERT_FALSE(r);
+  EXPECT_NE(format_errors(r.error()).find("ib.expiry"), std::string::npos)
+      << format_errors(r.error());
+  ib.sets = {"mode=ib", "instruments[0].ib={expiry: \"202612\"}"};
+  auto ok = load_config(ib);
+  ASSERT_TRUE(ok) << format_errors(ok.error());
+  EXPECT_EQ(ok->instruments[0].ib.expiry, "202612");
+  for (const char* bad : {"instruments[0].ib={expiry: \"2026-12\"}", "instruments[0].ib={right: X}",
+                          "instruments[0].ib={con_id: -3}", "instruments[0].ib={strike: \"-1\"}",
+                          "instruments[0].ib={expiry: \"202612\", colour: red}"}) {
+    ib.sets = {"mode=ib", bad};
+    EXPECT_FALSE(load_config(ib)) << bad;
+  }
+  std::filesystem::remove(tmp);
 }
 
 }  // namespace

@@ -22,6 +22,9 @@ Session::Session(asio::ip::tcp::socket socket, Gateway& gateway, uint64_t id)
 }
 
 void Session::start() {
+  // As IB Gateway: each message leaves at once (no Nagle wait for the ACK).
+  boost::system::error_code ignored;
+  socket_.set_option(asio::ip::tcp::no_delay(true), ignored);
   spdlog::info("session {}: connected from {}", id_, peer_);
   read();
 }
