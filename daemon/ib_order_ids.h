@@ -1,6 +1,7 @@
 #pragma once
-// data_dir/ib-order-ids: the largest IB order id ever used and the largest
-// order id ever sent to IB. Why a file written before every placeOrder: IB
+// data_dir/ib-order-ids: IB order ids and tradingd order ids reserved so far
+// (every id sent is at or below them; the runtime reserves ahead so that the
+// file is written once per many orders, not per order). Why a file written before every placeOrder: IB
 // answers error 103 to an id at or below one this client id has used (and
 // its nextValidId has been seen to go back after a gateway restart), and our
 // order id travels in orderRef, so a restarted daemon must never hand out

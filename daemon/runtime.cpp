@@ -27,6 +27,7 @@ constexpr auto kSummaryEvery = std::chrono::hours(1);
 constexpr const char* kRiskStateFile = "risk-state";
 constexpr const char* kRiskLimitsFile = "risk-limits.json";
 constexpr const char* kIbOrderIdsFile = "ib-order-ids";
+constexpr int64_t kIbIdReserve = 1000;  // ids reserved per write of kIbOrderIdsFile
 
 int32_t market_data_type_code(const std::string& t) {
   if (t == "frozen") return 2;
@@ -61,7 +62,7 @@ Status Runtime::build() {
   EngineOptions eo;
   eo.initial_cash = config_.portfolio.initial_cash;
   eo.session = *session;
-  if (auto st = ib_mode_ ? build_ib() : build_paper(); !st) return st;
+  if (auto st = ib_mode_ ? build_ib() : build_paper(*session); !st) return st;
   if (ib_mode_) eo.first_order_id = ib_ids_.order_id + 1;
   engine_ = std::make_unique<Engine>(*scheduler_, *broker_, eo);
   log_ = std::make_unique<LogSink>(*engine_);
@@ -128,7 +129,7 @@ Status Runtime::build() {
   return {};
 }
 
-Status Runtime::build_paper() {
+Status Runtime::build_paper(const SessionCalendar& session) {
   sim_scheduler_ = std::make_unique<SimScheduler>();
   scheduler_ = sim_scheduler_.get();
   const MarketConfig& m = config_.market;
@@ -156,10 +157,7 @@ Status Runtime::build_paper() {
     mo.symbols.push_back(s);
     bo.instruments.push_back(ic.instrument);
   }
-  auto session =
-      SessionCalendar::make(config_.portfolio.timezone, config_.portfolio.session_boundary);
-  if (!session) return tl::unexpected(session.error());
-  bo.day_session = *session;  // DAY orders expire at the trading day's boundary
+  bo.day_session = session;  // DAY orders expire at the trading day's boundary
   market_ = std::make_unique<sim::MarketSimulator>(*scheduler_, mo);
   sim_broker_ = std::make_unique<sim::SimBroker>(*scheduler_, bo);
   broker_ = sim_broker_.get();
@@ -193,10 +191,14 @@ Status Runtime::build_ib() {
   bo.order_ref_prefix = c.order_ref_prefix;
   bo.contracts = contracts;
   bo.persisted_high_water = ib_ids_.ib_order_id;
+  // The file holds a reservation, not the last id: it is written (and
+  // fsync'ed, on the engine thread) once per kIbIdReserve orders, and a
+  // restart continues above it (skipped ids cost nothing at IB).
   bo.persist_order_id = [this](int64_t ib_id, OrderId id) {
+    if (ib_id <= ib_ids_.ib_order_id && id.value() <= ib_ids_.order_id) return Status{};
     IbIds next = ib_ids_;
-    next.ib_order_id = std::max(next.ib_order_id, ib_id);
-    next.order_id = std::max(next.order_id, id.value());
+    next.ib_order_id = std::max(next.ib_order_id, ib_id + kIbIdReserve);
+    next.order_id = std::max(next.order_id, id.value() + kIbIdReserve);
     if (auto st = save_ib_ids(data_dir_.path(kIbOrderIdsFile), next); !st) return st;
     ib_ids_ = next;
     return Status{};

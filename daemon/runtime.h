@@ -50,7 +50,7 @@ class Runtime {
  private:
   Runtime(const Config& config, LoadOptions reload, DataDirLock data_dir);
   Status build();
-  Status build_paper();
+  Status build_paper(const SessionCalendar& session);
   Status build_ib();
   void pace();
   void flush_tick();

@@ -6,12 +6,15 @@
 #include <gtest/gtest.h>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/write.hpp>
 #include <nlohmann/json.hpp>
 
 #include "brokers/ib/client/contract_for.h"
 #include "brokers/ib/client/ib_broker.h"
 #include "brokers/ib/client/ib_market_data.h"
 #include "brokers/ib/client/ib_session.h"
+#include "brokers/ib/wire/handshake.h"
 #include "core/engine.h"
 #include "daemon/asio_scheduler.h"
 #include "tests/integration/ibsim_process.h"
@@ -250,7 +253,8 @@ TEST(IbClient, BurstOf500OrdersLeavesAtMost45PerSecondAndNoneIsLost) {
            for (const Order* o : orders) ++by[o ? std::string(to_string(o->status())) : "null"];
            std::string t;
            for (const auto& [k, n] : by) t += k + "=" + std::to_string(n) + " ";
-           return t + " sent/s " + std::to_string(c.session().max_sent_in_1s()) + " " + sim.stats().dump();
+           return t + " sent/s " + std::to_string(c.session().max_sent_in_1s()) + " " +
+                  sim.stats().dump();
          }();
   const auto stats = sim.stats();
   EXPECT_EQ(stats.at("orders_received"), 500);
@@ -305,6 +309,60 @@ TEST(IbClient, ServerBelowVersion176IsRefusedWithAClearError) {
   EXPECT_FALSE(c.broker().connected());
   EXPECT_NE(c.session().last_error().find("150"), std::string::npos) << c.session().last_error();
   EXPECT_NE(c.session().last_error().find("176"), std::string::npos) << c.session().last_error();
+}
+
+}  // namespace
+}  // namespace td
+
+namespace td {
+namespace {
+
+// A gateway that answers the handshake and then sends a frame longer than
+// the protocol allows: the connection is dropped with a clear reason and
+// tried again, never a crash or a half-read stream.
+TEST(IbClientBadInput, OversizedFrameResetsTheConnection) {
+  namespace asio = boost::asio;
+  using asio::ip::tcp;
+  asio::io_context io;
+  daemon::AsioScheduler sched(io);
+  tcp::acceptor acceptor(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+  int accepted = 0;
+  std::function<void()> accept_one;
+  std::vector<std::shared_ptr<tcp::socket>> peers;
+  std::string hello = ib::wire::encode_server_hello({178, "20261121 12:00:00 UTC"}).value();
+  const std::string oversized("\xff\xff\xff\xff", 4);
+  accept_one = [&] {
+    auto sock = std::make_shared<tcp::socket>(io);
+    acceptor.async_accept(*sock, [&, sock](const boost::system::error_code& ec) {
+      if (ec) return;
+      ++accepted;
+      peers.push_back(sock);
+      auto buf = std::make_shared<std::array<char, 64>>();
+      // The client's "API\0" + version frame arrive first; then the reply.
+      sock->async_read_some(asio::buffer(*buf),
+                            [&, sock, buf](const boost::system::error_code& e, size_t) {
+                              if (e) return;
+                              auto out = std::make_shared<std::string>(hello + oversized);
+                              asio::async_write(*sock, asio::buffer(*out), [out](auto, size_t) {});
+                            });
+      accept_one();
+    });
+  };
+  accept_one();
+  ib::IbSessionOptions so;
+  so.connection.port = acceptor.local_endpoint().port();
+  so.backoff_initial = 50ms;
+  so.backoff_max = 100ms;
+  ib::IbSession session(io, sched, so);
+  session.start();
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (accepted < 2 && std::chrono::steady_clock::now() < deadline) io.run_one_for(20ms);
+  EXPECT_GE(accepted, 2);  // dropped, then reconnected
+  EXPECT_NE(session.last_error().find("malformed frame"), std::string::npos)
+      << session.last_error();
+  EXPECT_FALSE(session.ready());
+  session.stop();
+  sched.cancel_all();
 }
 
 }  // namespace

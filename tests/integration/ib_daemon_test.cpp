@@ -140,6 +140,16 @@ TEST(IbDaemon, WarmsUpFromIbHistoryTradesOnIbDataAndARestartReusesNoOrderId) {
       << d.output();
   const auto stats = sim.stats();
   EXPECT_EQ(stats.at("error103_sent"), 0);
+  // The second run's IB order ids continue above the first run's reservation.
+  int64_t first_max = 0, second_min = INT64_MAX;
+  for (const auto& o : sim.orders()) {
+    const int64_t id = o.value("order_id", int64_t{0});
+    if (refs_first_run.count(o.value("order_ref", "")))
+      first_max = std::max(first_max, id);
+    else
+      second_min = std::min(second_min, id);
+  }
+  EXPECT_GT(second_min, first_max);
   // No orderRef of the first run was given to a new order.
   std::map<std::string, int> refs;
   for (const auto& o : sim.orders()) ++refs[o.value("order_ref", "")];

@@ -93,8 +93,7 @@ std::optional<std::string> ib_bar_size(Duration interval) {
 
 std::string ib_duration(Duration span) {
   using namespace std::chrono;
-  const int64_t s =
-      std::max<int64_t>(1, duration_cast<seconds>(span + seconds(1) - nanoseconds(1)).count());
+  const int64_t s = std::max<int64_t>(1, ceil<seconds>(span).count());
   if (s <= 86400) return std::to_string(s) + " S";
   const int64_t d = (s + 86399) / 86400;
   if (d <= 365) return std::to_string(d) + " D";

@@ -56,6 +56,10 @@ class IbSession final : private TwsConnectionListener {
   bool send(OutgoingMessage message);
   // Takes the messages queued and not yet written (when the link dropped).
   std::deque<OutgoingMessage> take_unsent() { return std::exchange(unsent_, {}); }
+  // Request ids (market data, history, executions) start at kFirstRequestId:
+  // IB's error message carries an order id or a request id in one field, so
+  // the two ranges must never meet (order ids grow from 1 by one per order).
+  static constexpr int64_t kFirstRequestId = 1'000'000'000;
   int64_t next_request_id() { return next_request_id_++; }
 
   bool ready() const { return conn_ && conn_->ready(); }
@@ -92,7 +96,7 @@ class IbSession final : private TwsConnectionListener {
   size_t max_sent_in_1s_ = 0;
   std::string last_error_;
   SessionStart start_;
-  int64_t next_request_id_ = 1;
+  int64_t next_request_id_ = kFirstRequestId;
 };
 
 }  // namespace td::ib

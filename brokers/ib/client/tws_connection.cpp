@@ -16,8 +16,7 @@ using tcp = asio::ip::tcp;
 
 TwsConnection::TwsConnection(asio::io_context& io, Scheduler& scheduler,
                              TwsConnectionOptions options, TwsConnectionListener* listener)
-    : io_(io),
-      scheduler_(scheduler),
+    : scheduler_(scheduler),
       options_(std::move(options)),
       listener_(listener),
       resolver_(io),

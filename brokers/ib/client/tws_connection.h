@@ -99,7 +99,6 @@ class TwsConnection : public std::enable_shared_from_this<TwsConnection> {
   void on_heartbeat_check();
   void cancel_timers();
 
-  boost::asio::io_context& io_;
   Scheduler& scheduler_;
   TwsConnectionOptions options_;
   TwsConnectionListener* listener_;
