@@ -542,7 +542,9 @@ Status PgCluster::start_again() {
     wait_child(pid_, kKillLimit);  // it died on its own: reap it
     pid_ = -1;
   }
-  return launch();
+  if (auto st = launch(); !st) return st;
+  spdlog::info("postgres: server on {} started again, pid {}", data_dir(), pid_);
+  return {};
 }
 
 void PgCluster::kill() {
