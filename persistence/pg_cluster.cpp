@@ -140,8 +140,9 @@ Status own_directory(const std::string& dir, const RunAs& user) {
   if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) return sys_error("cannot create " + dir);
   struct stat st {};
   if (::stat(dir.c_str(), &st) != 0) return sys_error("cannot stat " + dir);
-  if (!S_ISDIR(st.st_mode))
+  if (!S_ISDIR(st.st_mode)) {
     return make_error(ErrorCode::kInvalidArgument, dir + " is not a directory");
+  }
   if (st.st_uid != user.uid) {
     if (!user.switch_user) {
       return make_error(ErrorCode::kUnavailable,
@@ -274,8 +275,9 @@ Status create_database_if_missing(const std::string& admin_dsn, const std::strin
   if (!ok) return make_error(ErrorCode::kUnavailable, "list databases: " + c.error());
   if (exists) return {};
   char* quoted = PQescapeIdentifier(c.conn, name.c_str(), name.size());
-  if (quoted == nullptr)
+  if (quoted == nullptr) {
     return make_error(ErrorCode::kInvalidArgument, "database name: " + c.error());
+  }
   const std::string sql = std::string("CREATE DATABASE ") + quoted;
   PQfreemem(quoted);
   r = PQexec(c.conn, sql.c_str());
@@ -288,8 +290,9 @@ Status create_database_if_missing(const std::string& admin_dsn, const std::strin
 }  // namespace
 
 Result<std::unique_ptr<PgCluster>> PgCluster::start(PgClusterOptions o) {
-  if (o.dir.empty())
+  if (o.dir.empty()) {
     return make_error(ErrorCode::kInvalidArgument, "PgClusterOptions.dir is empty");
+  }
   if (o.database.empty()) return make_error(ErrorCode::kInvalidArgument, "no database name");
   if (auto st = check_settings(o.settings); !st) return tl::unexpected(st.error());
   fs::path dir = fs::absolute(o.dir).lexically_normal();
@@ -304,9 +307,10 @@ Result<std::unique_ptr<PgCluster>> PgCluster::start(PgClusterOptions o) {
   if (auto st = check_traversable(o.dir, *user); !st) return tl::unexpected(st.error());
   std::error_code ec;
   fs::create_directories(dir.parent_path(), ec);
-  if (ec)
+  if (ec) {
     return make_error(ErrorCode::kUnavailable,
                       "cannot create " + dir.parent_path().string() + ": " + ec.message());
+  }
   if (auto st = check_traversable(o.dir, *user); !st) return tl::unexpected(st.error());
   if (auto st = own_directory(o.dir, *user); !st) return tl::unexpected(st.error());
 

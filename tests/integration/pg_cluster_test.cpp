@@ -4,6 +4,7 @@
 // running as the unprivileged user.
 #include "persistence/pg_cluster.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <libpq-fe.h>
 #include <pwd.h>
@@ -136,6 +137,20 @@ TEST(PgCluster, StartsAfterAKillDespiteTheStalePidFile) {
   auto c = PgCluster::start(options_in(dir));
   ASSERT_TRUE(c) << c.error().message;
   EXPECT_EQ(query((*c)->dsn(), "SELECT x FROM kept"), "7");
+}
+
+// A server that outlived its tradingd: the next start names it instead of
+// letting postgres fail on its lock file.
+TEST(PgCluster, ServerStillRunningOnTheDirectoryIsNamed) {
+  auto pg = PgTestCluster::start();
+  PgClusterOptions o = options_in(pg->dir());
+  auto second = PgCluster::start(o);
+  ASSERT_FALSE(second);
+  EXPECT_EQ(second.error().code, ErrorCode::kConflict);
+  EXPECT_NE(second.error().message.find(fmt::format("(pid {}) already runs", pg->cluster().pid())),
+            std::string::npos)
+      << second.error().message;
+  EXPECT_EQ(query(pg->dsn(), "SELECT 1"), "1") << "the running server is left alone";
 }
 
 TEST(PgCluster, ParentTheUserCannotEnterIsNamed) {
