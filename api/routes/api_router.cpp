@@ -335,6 +335,31 @@ void ApiRouter::Impl::on_engine(const CallPtr& c, std::function<http::HttpRespon
   });
 }
 
+void ApiRouter::Impl::on_engine_async(const CallPtr& c, std::function<void(Respond)> work) {
+  if (!backend.post || !backend.engine || !backend.risk) {
+    fail(c, unavailable("the engine is not running"));
+    return;
+  }
+  backend.post([this, c, work = std::move(work)] {
+    auto answered = std::make_shared<bool>(false);
+    Respond respond = [this, c, answered](http::HttpResponse r) {
+      if (*answered) return;
+      *answered = true;
+      if (backend.publisher) {
+        if (c->route->mutating && c->principal) audit_call(*c, r.status);
+        backend.publisher->flush();
+      }
+      c->reply(std::move(r));
+    };
+    try {
+      work(respond);
+    } catch (const std::exception& e) {
+      spdlog::error("API: {} {}: {}", c->req.method, c->route->path, e.what());
+      respond(problem_response(internal_error(), c->req.path()));
+    }
+  });
+}
+
 std::optional<std::map<std::string, std::string>> ApiRouter::Impl::query(
     const CallPtr& c, const std::set<std::string>& allowed) {
   auto q = parse_query(c->req.query(), allowed);

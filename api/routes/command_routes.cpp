@@ -34,21 +34,30 @@ void ApiRouter::Impl::post_order(const CallPtr& c) {
       return;
     }
   }
-  on_engine(c, [this, c, req = std::move(req)]() mutable -> http::HttpResponse {
+  on_engine_async(c, [this, c, req = std::move(req)](Respond respond) mutable {
     Engine& engine = *backend.engine;
     if (req.submit_at && *req.submit_at <= engine.now() &&
         !(req.client_order_id.size() && engine.order_by_client_id(req.client_order_id))) {
-      return problem_response(
+      respond(problem_response(
           validation_error({{"submit_at", "must be in the future (engine time " +
                                               format_rfc3339(engine.now()) + ")"}}),
-          c->req.path());
+          c->req.path()));
+      return;
     }
     auto out = engine.submit(std::move(req));
-    if (!out) return problem_response(problem_for(out.error()), c->req.path());
-    if (out->denial) return problem_response(problem_for(*out->denial), c->req.path());
-    auto r = json_response(out->existing ? 200 : 201, to_json(*out->order));
-    r.headers.set("Location", "/api/v1/orders/" + out->order->id().to_string());
-    return r;
+    if (!out) return respond(problem_response(problem_for(out.error()), c->req.path()));
+    if (out->denial) return respond(problem_response(problem_for(*out->denial), c->req.path()));
+    // 201 only once the order's row is committed (persist before
+    // acknowledge); a retry of an order still being stored waits the same.
+    const OrderId id = out->order->id();
+    const bool existing = out->existing;
+    engine.when_durable(id, [this, c, id, existing, respond](Status st) {
+      if (!st) return respond(problem_response(problem_for(st.error()), c->req.path()));
+      const Order* o = backend.engine->order(id);
+      auto r = json_response(existing ? 200 : 201, to_json(*o));
+      r.headers.set("Location", "/api/v1/orders/" + id.to_string());
+      respond(std::move(r));
+    });
   });
 }
 

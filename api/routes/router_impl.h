@@ -56,6 +56,10 @@ struct ApiRouter::Impl {
   // Runs `work` on the engine thread; its response is audited, the
   // publisher flushed, and then the client answered.
   void on_engine(const CallPtr& c, std::function<http::HttpResponse()> work);
+  // As on_engine, for work that answers later (on the engine thread): an
+  // order is acknowledged only once its row is committed.
+  using Respond = std::function<void(http::HttpResponse)>;
+  void on_engine_async(const CallPtr& c, std::function<void(Respond)> work);
   // Engine thread: the audit entry of a mutating call by a known token.
   void audit_call(const Call& c, int status);
   // Parses the query (allowed keys); answers 400 and returns nullopt on error.

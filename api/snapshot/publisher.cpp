@@ -1,5 +1,6 @@
 #include "api/snapshot/publisher.h"
 
+#include <algorithm>
 #include <type_traits>
 #include <variant>
 
@@ -44,6 +45,17 @@ void SnapshotPublisher::set_strategy_params(const std::string& name,
                                             std::map<std::string, std::string> params) {
   params_[name] = std::move(params);
   dirty_ = true;
+}
+
+void SnapshotPublisher::load_restored() {
+  std::vector<const Fill*> fills;
+  for (const auto& [id, o] : engine_.orders()) {
+    dirty_orders_.insert(id);
+    for (const Fill& f : o->fills()) fills.push_back(&f);
+  }
+  std::sort(fills.begin(), fills.end(), [](const Fill* a, const Fill* b) { return a->id < b->id; });
+  for (const Fill* f : fills) fills_.push_back(std::make_shared<const Fill>(*f));
+  invalidate();
 }
 
 void SnapshotPublisher::invalidate() {
@@ -315,6 +327,8 @@ void SnapshotPublisher::rebuild() {
   }
   s->broker = broker_;
   s->broker.connected = engine_.broker_connected();
+  if (store_source_) s->store = store_source_();
+  s->reconciling = engine_.reconciling();
   store_.publish(std::move(s));
   dirty_ = false;
 }

@@ -56,6 +56,11 @@ class SnapshotPublisher final : public EventSink,
   void set_stream(stream::StreamSink* sink) { sink_ = sink; }
   // Counts orders, fills and denials (nullptr: none).
   void set_metrics(metrics::DaemonMetrics* m) { metrics_ = m; }
+  // Where the store's state comes from (engine thread), when there is one.
+  void set_store_source(std::function<StoreInfo()> source) { store_source_ = std::move(source); }
+  // Start-up recovery put orders and fills into the engine without events:
+  // take them all into the next snapshot.
+  void load_restored();
   // Strategy parameters as configured (GET /strategies shows them).
   void set_strategy_params(const std::string& name, std::map<std::string, std::string> params);
 
@@ -92,6 +97,7 @@ class SnapshotPublisher final : public EventSink,
   Engine& engine_;
   risk::RiskManager& risk_;
   SnapshotStore& store_;
+  std::function<StoreInfo()> store_source_;
   Clock& wall_;
   std::shared_ptr<const StaticInfo> info_;
   PublisherOptions options_;

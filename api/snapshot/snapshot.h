@@ -49,7 +49,8 @@ struct PnlPoint {
 
 struct QueueEntry {
   OrderId id;
-  std::string reason;  // scheduled | broker_disconnected | market_closed | throttled | paused | persisting
+  std::string
+      reason;  // scheduled | broker_disconnected | market_closed | throttled | paused | persisting
 };
 
 struct StrategySnapshot {
@@ -66,6 +67,13 @@ struct BrokerInfo {
   std::optional<Timestamp> since;  // of the current connected/disconnected state
   std::string detail;
   std::string server_version;
+};
+
+// The PostgreSQL store as the engine last saw it.
+struct StoreInfo {
+  bool connected = false;
+  uint64_t pending_writes = 0;
+  std::string detail;
 };
 
 // What does not change while the daemon runs.
@@ -100,6 +108,8 @@ struct Snapshot {
 
   std::vector<StrategySnapshot> strategies;
   BrokerInfo broker;
+  StoreInfo store;
+  bool reconciling = false;  // start-up reconciliation with the broker not finished
 
   const Order* order(OrderId id) const {
     return id.value() == 0 ? nullptr : orders.at(static_cast<size_t>(id.value() - 1));

@@ -21,9 +21,11 @@ json broker_json(const BrokerInfo& b) {
 }
 
 json store_json(const Snapshot& s) {
-  // The PostgreSQL store is not part of this build yet: nothing to wait for.
   const bool configured = s.info && s.info->store_configured;
-  return {{"configured", configured}, {"connected", false}, {"pending_writes", 0}};
+  return {{"configured", configured},
+          {"connected", configured && s.store.connected},
+          {"pending_writes", s.store.pending_writes},
+          {"detail", text_or_null(s.store.detail)}};
 }
 
 }  // namespace
@@ -142,11 +144,12 @@ json queue_json(const Snapshot& s) {
 }
 
 json readiness_json(const Snapshot& s, bool& ready) {
-  const bool store_ok = !(s.info && s.info->store_configured);  // no store in this build
-  ready = s.broker.connected && store_ok && s.version > 0;
+  const bool store_ok = !(s.info && s.info->store_configured) || s.store.connected;
+  ready = s.broker.connected && store_ok && !s.reconciling && s.version > 0;
   return {{"status", ready ? "ready" : "not_ready"},
           {"broker", broker_json(s.broker)},
-          {"store", store_json(s)}};
+          {"store", store_json(s)},
+          {"reconciling", s.reconciling}};
 }
 
 json open_orders_json(const Snapshot& s) {
