@@ -3,7 +3,7 @@
 
 TD_PACKAGES=(
   g++ cmake ninja-build ccache pkg-config git tzdata
-  libboost1.81-dev nlohmann-json3-dev libpq-dev libspdlog-dev libfmt-dev libyaml-cpp-dev
+  postgresql-15 libboost1.81-dev nlohmann-json3-dev libpq-dev libspdlog-dev libfmt-dev libyaml-cpp-dev
   libssl-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev libexpected-dev
   libhowardhinnant-date-dev python3-jsonschema
 )
@@ -27,6 +27,16 @@ td_ensure_packages() {
   echo "==> installing: ${missing[*]}"
   td_as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
   td_as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+}
+
+# The embedded PostgreSQL cluster (persistence/pg_cluster.h) runs as this
+# unprivileged system user when tradingd runs as root: PostgreSQL refuses to
+# run as root. The same user as systemd/tradingd.service's User=.
+td_ensure_pg_user() {
+  [ "$(id -u)" -eq 0 ] || return 0
+  id tradingd >/dev/null 2>&1 && return 0
+  echo "==> creating the system user tradingd (runs the embedded PostgreSQL cluster)"
+  useradd --system --no-create-home --shell /usr/sbin/nologin tradingd
 }
 
 # Exports PROMTOOL: promtool from PATH, or from Debian's prometheus package
