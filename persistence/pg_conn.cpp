@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <poll.h>
+#include <spdlog/spdlog.h>
 
 #include <cerrno>
 #include <chrono>
@@ -57,6 +58,10 @@ Result<PgConn> PgConn::connect(const std::string& dsn, Duration timeout) {
   if (PQstatus(conn.raw()) != CONNECTION_OK)
     return make_error(ErrorCode::kUnavailable,
                       "database: cannot connect: " + trimmed(PQerrorMessage(conn.raw())));
+  // Server notices ("already exists, skipping") go to the debug log, not stderr.
+  PQsetNoticeProcessor(
+      conn.raw(), [](void*, const char* msg) { spdlog::debug("database: {}", trimmed(msg)); },
+      nullptr);
   conn.timeout_ = timeout;
   if (auto s = conn.exec("SET synchronous_commit = on"); !s) return tl::unexpected(s.error());
   conn.timeout_ = std::chrono::seconds(10);
