@@ -9,11 +9,13 @@
 #include <condition_variable>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
 
 #include "core/broker.h"
+#include "core/events.h"
 #include "core/store.h"
 #include "persistence/pg_conn.h"
 #include "tests/support/pg_test_cluster.h"
@@ -107,6 +109,38 @@ class HandBroker final : public Broker {
     done({});
   }
   BrokerEvents* events = nullptr;
+};
+
+// Events made by hand (no engine): order-created and order-changed events
+// with increasing seqs, over orders it keeps alive.
+class HandEvents {
+ public:
+  explicit HandEvents(uint64_t first_seq = 1) : seq_(first_seq) {}
+  Event created(uint64_t id, std::string client_order_id,
+                Timestamp t = from_unix_seconds(1'800'000'000)) {
+    OrderRequest r;
+    r.symbol = Symbol("SPY");
+    r.qty = Decimal::from_int(1);
+    r.client_order_id = std::move(client_order_id);
+    orders_.push_back(std::make_unique<Order>(OrderId(id), std::move(r), t));
+    return Event{seq_++, t, OrderEvent{orders_.back().get(), OrderStatus::kQueued, true}};
+  }
+  // The last created order moved on to `to`.
+  Event changed(OrderStatus to, Timestamp t = from_unix_seconds(1'800'000'000)) {
+    Order& o = *orders_.back();
+    const OrderStatus prev = o.status();
+    EXPECT_TRUE(o.transition(to, t));
+    return Event{seq_++, t, OrderEvent{&o, prev, false}};
+  }
+  Event strategy(std::string name, std::string what) {
+    return Event{seq_++, from_unix_seconds(1'800'000'000),
+                 StrategyEvent{std::move(name), std::move(what)}};
+  }
+  uint64_t last_seq() const { return seq_ - 1; }
+
+ private:
+  uint64_t seq_;
+  std::vector<std::unique_ptr<Order>> orders_;
 };
 
 // One cluster per test suite (initdb is the slow part), a fresh database
