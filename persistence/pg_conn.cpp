@@ -29,9 +29,16 @@ bool wait_socket(PGconn* c, short events, Clock::time_point deadline) {
   }
 }
 
+// libpq's messages span lines ("...\n\tThis probably means..."): one line
+// for a log or an API field.
 std::string trimmed(const char* msg) {
-  std::string s = msg ? msg : "";
-  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+  std::string s;
+  for (const char* p = msg ? msg : ""; *p; ++p) {
+    const bool space = *p == '\n' || *p == '\t' || *p == ' ';
+    if (space && (s.empty() || s.back() == ' ')) continue;
+    s += space ? ' ' : *p;
+  }
+  while (!s.empty() && s.back() == ' ') s.pop_back();
   return s;
 }
 

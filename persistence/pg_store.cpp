@@ -66,7 +66,7 @@ void PgStore::record_daily_pnl(const DailyPnlRecord& d) {
 void PgStore::push(StoreRecord r, bool telemetry) {
   bool wake;
   uint64_t dropped = 0;
-  bool over = false;
+  size_t over = 0;
   {
     std::lock_guard lk(mu_);
     wake = queue_.empty() && telemetry_.empty();
@@ -76,9 +76,9 @@ void PgStore::push(StoreRecord r, bool telemetry) {
       telemetry_.pop_front();
       dropped = ++stats_.dropped_telemetry;
     }
-    if (queue_.size() + in_flight_ > opts_.buffer_limit && warned_overflow_ == 0) {
-      warned_overflow_ = 1;
-      over = true;
+    if (queue_.size() + in_flight_ > opts_.buffer_limit && !warned_overflow_) {
+      warned_overflow_ = true;
+      over = queue_.size() + in_flight_;
     }
   }
   if (wake) cv_.notify_one();
@@ -87,8 +87,8 @@ void PgStore::push(StoreRecord r, bool telemetry) {
     spdlog::warn("store: database away, buffer full: {} telemetry record(s) dropped so far",
                  dropped);
   if (over)
-    spdlog::error("store: database away and {} records queued (limit {}): keeping them all",
-                  opts_.buffer_limit, opts_.buffer_limit);
+    spdlog::error("store: database away and {} records queued (limit {}): keeping them all", over,
+                  opts_.buffer_limit);
 }
 
 PgStoreStats PgStore::stats() const {
@@ -199,8 +199,14 @@ Status PgStore::write_records(size_t from, size_t to) {
   std::vector<std::pair<OrderId, OrderId>> dups;
   for (const auto& [index, id] : b.order_inserts)
     if (auto existing = duplicate_of(id, (*results)[index])) {
-      spdlog::warn("store: order {} refused: its client_order_id belongs to order {}", id,
-                   *existing);
+      if (*existing == id)
+        spdlog::error(
+            "store: order {} refused: the database has this id with another "
+            "client_order_id",
+            id);
+      else
+        spdlog::warn("store: order {} refused: its client_order_id belongs to order {}", id,
+                     *existing);
       dups.emplace_back(id, *existing);
     }
   {
@@ -210,6 +216,7 @@ Status PgStore::write_records(size_t from, size_t to) {
     in_flight_ -= to - from;
     stats_.last_commit_latency = latency;
     stats_.committed_seq = std::max(stats_.committed_seq, seq);
+    warned_overflow_ = false;  // warn again at the next outage
   }
   post_committed(std::move(dups), seq);
   return {};

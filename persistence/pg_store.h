@@ -127,7 +127,7 @@ class PgStore final : public Store {
   Clock::time_point stop_deadline_{};
   PgStoreStats stats_;  // guarded by mu_ (pending computed in stats())
   size_t in_flight_ = 0;
-  uint64_t warned_overflow_ = 0;
+  bool warned_overflow_ = false;  // logged once per outage
 
   // Writer thread only.
   std::optional<PgConn> conn_;
