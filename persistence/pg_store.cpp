@@ -15,6 +15,8 @@ PgStore::~PgStore() {
 
 Status PgStore::start() {
   if (thread_.joinable()) return make_error(ErrorCode::kInternal, "store already started");
+  if (!opts_.post)
+    return make_error(ErrorCode::kInvalidArgument, "store: no post function for the engine thread");
   if (auto s = open_connection(); !s) return s;
   up_ = true;
   side_->writable = true;
