@@ -270,7 +270,14 @@ void PgStore::run() {
         }
         if (Clock::now() - last_io >= opts_.health_interval) {
           last_io = Clock::now();
-          if (auto r = conn_->query("SELECT 1"); !r) fail(r.error());
+          // A server that stopped answering is noticed within a second too.
+          conn_->set_timeout(std::min<Duration>(opts_.timeout, std::chrono::seconds(1)));
+          if (auto r = conn_->query("SELECT 1"); !r) {
+            fail(r.error());
+            continue;
+          }
+          conn_->set_timeout(opts_.timeout);
+          backoff = opts_.reconnect_initial;
         }
         continue;
       }

@@ -17,6 +17,7 @@
 #include "core/broker.h"
 #include "core/events.h"
 #include "core/store.h"
+#include "persistence/migrations.h"
 #include "persistence/pg_conn.h"
 #include "tests/support/pg_test_cluster.h"
 
@@ -157,6 +158,14 @@ class StoreClusterTest : public ::testing::Test {
     std::string name = std::string("t_") + info->name();
     for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     return cluster_->create_database(name);
+  }
+  // A fresh database at the latest schema version.
+  std::string migrated_database() {
+    const std::string dsn = fresh_database();
+    persistence::PgConn c = connect(dsn);
+    auto m = persistence::migrate(c);
+    EXPECT_TRUE(m) << (m ? "" : m.error().message);
+    return dsn;
   }
   static persistence::PgConn connect(const std::string& dsn) {
     auto c = persistence::PgConn::connect(dsn);

@@ -207,16 +207,7 @@ void expect_same(const StoredPosition& s, const Position& p) {
   EXPECT_EQ(s.opened_at, p.opened_at());
 }
 
-class StoreWriter : public StoreClusterTest {
- protected:
-  std::string migrated_database() {
-    const std::string dsn = fresh_database();
-    PgConn c = connect(dsn);
-    auto m = persistence::migrate(c);
-    EXPECT_TRUE(m) << (m ? "" : m.error().message);
-    return dsn;
-  }
-};
+class StoreWriter : public StoreClusterTest {};
 
 TEST_F(StoreWriter, RoundTripThroughLoadState) {
   const std::string dsn = migrated_database();
@@ -305,62 +296,6 @@ TEST_F(StoreWriter, RoundTripThroughLoadState) {
   EXPECT_EQ(scalar(c, "SELECT detail FROM events WHERE kind = 'fill' ORDER BY seq LIMIT 1"),
             "filled buy 4 SPY @ 450.12345678");
   EXPECT_EQ(scalar(c, "SELECT string_agg(DISTINCT kind, ',') FROM events"), "fill,order,strategy");
-}
-
-TEST_F(StoreWriter, LoadStateRefusesARowThatDoesNotParse) {
-  const std::string dsn = migrated_database();
-  PgConn c = connect(dsn);
-  ASSERT_TRUE(c.exec(
-      "INSERT INTO orders (id, client_order_id, symbol, side, type, tif, qty, source, status, "
-      "created_at_ns, updated_at_ns) VALUES (5, 'x', 'SPY', 'buy', 'market', 'day', 1, 'api', "
-      "'sideways', 0, 0)"));
-  auto st = persistence::load_state(c, {kT0});
-  ASSERT_FALSE(st);
-  EXPECT_EQ(st.error().message,
-            "recovery: orders row 5: column status has 'sideways', which does not parse");
-  ASSERT_TRUE(c.exec("UPDATE orders SET status = 'submitted', qty = 0.123456789"));
-  st = persistence::load_state(c, {kT0});
-  ASSERT_FALSE(st);
-  EXPECT_EQ(st.error().message,
-            "recovery: orders row 5: column qty has '0.123456789', which does not parse");
-}
-
-TEST_F(StoreWriter, LoadsOpenAndRecentOrdersOnly) {
-  const std::string dsn = migrated_database();
-  PgConn c = connect(dsn);
-  const int64_t now = to_unix_nanos(kT0);
-  const int64_t old = now - int64_t{48} * 3600 * 1'000'000'000;
-  const int64_t recent = now - int64_t{3600} * 1'000'000'000;
-  // 10,000 old terminal orders with a fill each, 3 open old ones, 2 recent
-  // terminal ones.
-  ASSERT_TRUE(c.exec(fmt::format(
-      "INSERT INTO orders (id, client_order_id, symbol, side, type, tif, qty, source, status, "
-      "filled_qty, avg_fill_price, created_at_ns, updated_at_ns) "
-      "SELECT g, 'c' || g, 'SPY', 'buy', 'market', 'day', 1, 'api', "
-      "CASE WHEN g IN (17, 5000, 9999) THEN 'submitted' ELSE 'filled' END, "
-      "CASE WHEN g IN (17, 5000, 9999) THEN 0 ELSE 1 END, 0, {0}, "
-      "CASE WHEN g IN (10000, 9998) THEN {1} ELSE {0} END FROM generate_series(1, 10000) g;"
-      "INSERT INTO fills (id, order_id, symbol, side, qty, price, commission, realized, time_ns, "
-      "broker_exec_id, source) SELECT g, g, 'SPY', 'buy', 1, 100.5, 0.01, 0.25, {0} + g, "
-      "'x' || g, 'api' FROM generate_series(1, 10000) g WHERE g NOT IN (17, 5000, 9999)",
-      old, recent)));
-  persistence::LoadOptions lo{kT0};
-  lo.session_start = Timestamp(Duration(old + 9990));
-  auto st = persistence::load_state(c, lo);
-  ASSERT_TRUE(st) << st.error().message;
-  std::vector<uint64_t> ids;
-  for (const auto& o : st->orders) ids.push_back(o.id.value());
-  EXPECT_EQ(ids, (std::vector<uint64_t>{17, 5000, 9998, 9999, 10000}));
-  ASSERT_EQ(st->fills.size(), 2u);
-  EXPECT_EQ(st->fills[0].order_id, OrderId(9998));
-  EXPECT_EQ(st->next_order_id, 10001u);
-  EXPECT_EQ(st->next_fill_id, 10001u);
-  EXPECT_EQ(st->next_event_seq, 1u);
-  EXPECT_EQ(st->realized, D("2499.25"));  // 9,997 fills
-  EXPECT_EQ(st->commissions, D("99.97"));
-  EXPECT_EQ(st->session_realized, D("2.5"));  // fills 9990..10000 less 9999
-  EXPECT_EQ(st->session_commissions, D("0.1"));
-  EXPECT_EQ(st->last_execution, Timestamp(Duration(old + 10000)));
 }
 
 TEST_F(StoreWriter, WatermarkIsMonotonicAndFollowsCommit) {
