@@ -186,30 +186,28 @@ void PgStore::take_batch() {
 }
 
 Status PgStore::write_records(size_t from, size_t to) {
-  BatchStatements b;
   uint64_t seq = 0;
   for (size_t i = from; i < to; ++i) {
     StoreRecord& r = batch_[i];
     if (auto* a = std::get_if<AuditRecord>(&r.body); a && a->id == 0) a->id = next_audit_id_++;
-    append_statements(r, b);
     seq = std::max(seq, r.seq);
   }
+  const BatchStatements b =
+      build_statements(std::span<const StoreRecord>(batch_.data() + from, to - from));
   const auto t0 = Clock::now();
   auto results = run_pipeline(*conn_, b.statements);
   if (!results) return tl::unexpected(results.error());
   const auto latency = Clock::now() - t0;
   std::vector<std::pair<OrderId, OrderId>> dups;
-  for (const auto& [index, id] : b.order_inserts)
-    if (auto existing = duplicate_of(id, (*results)[index])) {
-      if (*existing == id)
+  for (size_t index : b.order_inserts)
+    for (const auto& [id, existing] : duplicates_in((*results)[index])) {
+      if (existing == id)
         spdlog::error(
-            "store: order {} refused: the database has this id with another "
-            "client_order_id",
-            id);
+            "store: order {} refused: the database has this id with another client_order_id", id);
       else
         spdlog::warn("store: order {} refused: its client_order_id belongs to order {}", id,
-                     *existing);
-      dups.emplace_back(id, *existing);
+                     existing);
+      dups.emplace_back(id, existing);
     }
   {
     std::lock_guard lk(mu_);

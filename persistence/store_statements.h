@@ -1,8 +1,9 @@
 #pragma once
 // The SQL the store's writer runs, as prepared statements, and the mapping
-// of each record to them. Every statement is idempotent (insert-if-absent,
+// of records to them. Every statement is idempotent (insert-if-absent,
 // upsert to a snapshot, update to a value), so a batch whose COMMIT may or
 // may not have happened before the connection broke is simply sent again.
+#include <span>
 #include <utility>
 #include <vector>
 
@@ -17,18 +18,23 @@ Status prepare_store_statements(PgConn& conn);
 
 struct BatchStatements {
   std::vector<PgStatement> statements;
-  // Which statement inserted which order: its result tells a duplicate.
-  std::vector<std::pair<size_t, OrderId>> order_inserts;
+  // The order-insert statements: each result has one row per order.
+  std::vector<size_t> order_inserts;
 };
 
-// Appends the statements of one record (its event row first).
-void append_statements(const StoreRecord& r, BatchStatements& out);
+// The statements of `records`, in one transaction's order. Rows of one kind
+// travel together as arrays (unnest), one statement for many rows: every
+// event row of the batch, each run of consecutive order inserts, each run of
+// consecutive order updates (the last update of an order in a run is its
+// whole mutable state, so only that one is sent). Everything else is one
+// statement per row. Each order's statements stay in record order.
+BatchStatements build_statements(std::span<const StoreRecord> records);
 
-// The order an insert's result says owns the client_order_id, when it is
-// not `id` itself (nullopt: inserted now, or already there as this order,
-// as when a batch is sent again). An id already taken by another
-// client_order_id reports `id` itself: that row must not be sent either.
-std::optional<OrderId> duplicate_of(OrderId id, const PgResult& insert_result);
+// What an order-insert result says about each order: (id, existing) when
+// the client_order_id belongs to another order `existing`, or (id, id) when
+// the id is another client_order_id's; nothing for an order inserted now or
+// found already there as itself (a batch sent again).
+std::vector<std::pair<OrderId, OrderId>> duplicates_in(const PgResult& insert_result);
 
 // The event log's text for an order or fill record (other events carry theirs).
 std::string event_detail(const StoreRecord& r);

@@ -140,7 +140,9 @@ void run_flow(Rig& rig) {
   rig.update(K::kCancelled, idc);
 
   const OrderId idd = rig.submit(req("ES", Side::kBuy, "1", "d-1"));
-  rig.update(K::kRejected, idd, "no margin");
+  // Quotes, backslashes, commas, braces and NULL travel inside array
+  // parameters (the update and the event row): they come back as they went.
+  rig.update(K::kRejected, idd, R"(no "margin", {x}\y NULL é)");
 
   auto e = req("SPY", Side::kBuy, "5", "e-1");
   e.type = OrderType::kLimit;
