@@ -12,9 +12,14 @@
 #include <cerrno>
 #include <climits>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 
 namespace td::persistence {
 namespace {
+
+namespace fs = std::filesystem;
 
 // The step that failed in the child, reported with its errno.
 enum class Step : int { kSetsid, kSetgroups, kSetgid, kSetuid, kOutput, kStdin, kChdir, kExec };
@@ -101,6 +106,28 @@ std::vector<char*> c_strings(const std::vector<std::string>& v) {
   return out;
 }
 
+// The processes of a process group that have not exited yet (zombies have).
+std::vector<pid_t> live_members(pid_t pgid) {
+  std::vector<pid_t> out;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator("/proc", ec)) {
+    const std::string name = e.path().filename().string();
+    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream in(e.path() / "stat");
+    std::string stat;
+    if (!std::getline(in, stat)) continue;
+    const auto paren = stat.rfind(')');  // the command name may hold spaces
+    if (paren == std::string::npos) continue;
+    std::istringstream rest(stat.substr(paren + 1));
+    char state = 0;
+    long ppid = 0, pgrp = 0;
+    if (rest >> state >> ppid >> pgrp && pgrp == pgid && state != 'Z') {
+      out.push_back(std::atoi(name.c_str()));
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 Result<pid_t> spawn_child(const ChildSpec& spec, const RunAs& user) {
@@ -179,6 +206,25 @@ std::optional<int> wait_child(pid_t pid, std::chrono::milliseconds limit) {
     // Without a pidfd (a kernel before 5.3) look again every 10 ms.
     ::poll(pidfd >= 0 ? &p : nullptr, pidfd >= 0 ? 1 : 0,
            static_cast<int>(std::min<long long>(left.count(), pidfd >= 0 ? INT_MAX : 10)));
+  }
+}
+
+bool wait_process_group_gone(pid_t pgid, std::chrono::milliseconds limit) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  for (;;) {
+    const auto members = live_members(pgid);
+    if (members.empty()) return true;
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return false;
+    std::vector<pollfd> fds;
+    for (pid_t p : members) {
+      const int fd = static_cast<int>(::syscall(SYS_pidfd_open, p, 0));
+      if (fd >= 0) fds.push_back(pollfd{fd, POLLIN, 0});
+    }
+    // Without pidfds (a kernel before 5.3) look again in 10 ms.
+    ::poll(fds.data(), fds.size(), fds.empty() ? 10 : static_cast<int>(left.count()));
+    for (auto& p : fds) ::close(p.fd);
   }
 }
 

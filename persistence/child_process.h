@@ -32,6 +32,10 @@ Result<pid_t> spawn_child(const ChildSpec& spec, const RunAs& user);
 // Waits for the child to exit: its wait status, or nullopt at the deadline.
 std::optional<int> wait_child(pid_t pid, std::chrono::milliseconds limit);
 
+// Waits until every process of the process group `pgid` has exited (zombies
+// have: their shared memory is detached); false at the deadline.
+bool wait_process_group_gone(pid_t pgid, std::chrono::milliseconds limit);
+
 // "exit code 1", "signal 9 (Killed)".
 std::string describe_wait_status(int status);
 

@@ -140,8 +140,9 @@ Status own_directory(const std::string& dir, const RunAs& user) {
   if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) return sys_error("cannot create " + dir);
   struct stat st {};
   if (::stat(dir.c_str(), &st) != 0) return sys_error("cannot stat " + dir);
-  if (!S_ISDIR(st.st_mode))
+  if (!S_ISDIR(st.st_mode)) {
     return make_error(ErrorCode::kInvalidArgument, dir + " is not a directory");
+  }
   if (st.st_uid != user.uid) {
     if (!user.switch_user) {
       return make_error(ErrorCode::kUnavailable,
@@ -208,25 +209,29 @@ std::vector<std::string> child_env() {
   return env;
 }
 
+struct SocketDir {
+  std::string path;
+  std::string fallback_reason;  // empty: the cluster's directory itself
+};
+
 // The socket directory: `dir` itself unless its socket's path would not fit
 // a sockaddr_un; then a fresh private directory under /tmp.
-Result<std::pair<std::string, std::string>> choose_socket_dir(const std::string& dir,
-                                                              const RunAs& user) {
+Result<SocketDir> choose_socket_dir(const std::string& dir, const RunAs& user) {
   constexpr size_t kMax = sizeof(sockaddr_un::sun_path) - 1;
   const size_t len = fmt::format("{}/.s.PGSQL.{}", dir, kPort).size();
-  if (len <= kMax) return std::pair<std::string, std::string>{dir, "in the cluster's directory"};
+  if (len <= kMax) return SocketDir{dir, ""};
   std::string tmpl = "/tmp/tradingd-pg-XXXXXX";
-  if (::mkdtemp(tmpl.data()) == nullptr)
+  if (::mkdtemp(tmpl.data()) == nullptr) {
     return sys_error("cannot create a socket directory in /tmp");
+  }
   if (user.switch_user && ::chown(tmpl.c_str(), user.uid, user.gid) != 0) {
     auto err = sys_error("cannot chown " + tmpl);
     ::rmdir(tmpl.c_str());
     return err;
   }
-  return std::pair<std::string, std::string>{
-      tmpl, fmt::format("in {}: the socket's path under {} would be {} bytes, more than a Unix "
-                        "socket's {}",
-                        tmpl, dir, len, kMax)};
+  return SocketDir{tmpl, fmt::format("the socket's path in {} would be {} bytes, more than "
+                                     "a Unix socket's {}",
+                                     dir, len, kMax)};
 }
 
 // A server still running on the data directory (a tradingd that died
@@ -243,48 +248,6 @@ Status check_no_server_left(const std::string& data) {
                                 "tradingd that did not stop it? Stop it (kill -INT {}) and start "
                                 "again",
                                 pid, data, pid));
-}
-
-// The processes of a process group that have not exited yet (zombies have).
-std::vector<pid_t> live_members(pid_t pgid) {
-  std::vector<pid_t> out;
-  std::error_code ec;
-  for (const auto& e : fs::directory_iterator("/proc", ec)) {
-    const std::string name = e.path().filename().string();
-    if (!is_version(name)) continue;
-    std::ifstream in(e.path() / "stat");
-    std::string stat;
-    if (!std::getline(in, stat)) continue;
-    const auto paren = stat.rfind(')');  // the command name may hold spaces
-    if (paren == std::string::npos) continue;
-    std::istringstream rest(stat.substr(paren + 1));
-    char state = 0;
-    long ppid = 0, pgrp = 0;
-    if (rest >> state >> ppid >> pgrp && pgrp == pgid && state != 'Z') {
-      out.push_back(std::atoi(name.c_str()));
-    }
-  }
-  return out;
-}
-
-// Waits until every process of the group has exited (pidfds: no polling).
-bool wait_group_gone(pid_t pgid, std::chrono::milliseconds limit) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  for (;;) {
-    const auto members = live_members(pgid);
-    if (members.empty()) return true;
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) return false;
-    std::vector<pollfd> fds;
-    for (pid_t p : members) {
-      const int fd = static_cast<int>(::syscall(SYS_pidfd_open, p, 0));
-      if (fd >= 0) fds.push_back(pollfd{fd, POLLIN, 0});
-    }
-    // Without pidfds (a kernel before 5.3) look again in 10 ms.
-    ::poll(fds.data(), fds.size(), fds.empty() ? 10 : static_cast<int>(left.count()));
-    for (auto& p : fds) ::close(p.fd);
-  }
 }
 
 // One libpq connection, closed on scope exit.
@@ -312,8 +275,9 @@ Status create_database_if_missing(const std::string& admin_dsn, const std::strin
   if (!ok) return make_error(ErrorCode::kUnavailable, "list databases: " + c.error());
   if (exists) return {};
   char* quoted = PQescapeIdentifier(c.conn, name.c_str(), name.size());
-  if (quoted == nullptr)
+  if (quoted == nullptr) {
     return make_error(ErrorCode::kInvalidArgument, "database name: " + c.error());
+  }
   const std::string sql = std::string("CREATE DATABASE ") + quoted;
   PQfreemem(quoted);
   r = PQexec(c.conn, sql.c_str());
@@ -326,8 +290,9 @@ Status create_database_if_missing(const std::string& admin_dsn, const std::strin
 }  // namespace
 
 Result<std::unique_ptr<PgCluster>> PgCluster::start(PgClusterOptions o) {
-  if (o.dir.empty())
+  if (o.dir.empty()) {
     return make_error(ErrorCode::kInvalidArgument, "PgClusterOptions.dir is empty");
+  }
   if (o.database.empty()) return make_error(ErrorCode::kInvalidArgument, "no database name");
   if (auto st = check_settings(o.settings); !st) return tl::unexpected(st.error());
   fs::path dir = fs::absolute(o.dir).lexically_normal();
@@ -342,9 +307,10 @@ Result<std::unique_ptr<PgCluster>> PgCluster::start(PgClusterOptions o) {
   if (auto st = check_traversable(o.dir, *user); !st) return tl::unexpected(st.error());
   std::error_code ec;
   fs::create_directories(dir.parent_path(), ec);
-  if (ec)
+  if (ec) {
     return make_error(ErrorCode::kUnavailable,
                       "cannot create " + dir.parent_path().string() + ": " + ec.message());
+  }
   if (auto st = check_traversable(o.dir, *user); !st) return tl::unexpected(st.error());
   if (auto st = own_directory(o.dir, *user); !st) return tl::unexpected(st.error());
 
@@ -365,14 +331,16 @@ Result<std::unique_ptr<PgCluster>> PgCluster::start(PgClusterOptions o) {
                                     data, st.st_uid, user->name, user->uid, user->name, o.dir));
     }
     if (auto st = check_no_server_left(data); !st) return tl::unexpected(st.error());
+  } else if (auto st = own_directory(data, *user); !st) {  // initdb fills it
+    return tl::unexpected(st.error());
   }
   auto bin = find_bin_dir(o.bin_dir, version);
   if (!bin) return tl::unexpected(bin.error());
   auto socket = choose_socket_dir(o.dir, *user);
   if (!socket) return tl::unexpected(socket.error());
 
-  std::unique_ptr<PgCluster> c(
-      new PgCluster(std::move(o), *user, *bin, socket->first, socket->first != dir.string()));
+  const bool fallback = !socket->fallback_reason.empty();
+  std::unique_ptr<PgCluster> c(new PgCluster(std::move(o), *user, *bin, socket->path, fallback));
   if (fresh) {
     if (auto st = c->initdb(); !st) return tl::unexpected(st.error());
   }
@@ -380,10 +348,9 @@ Result<std::unique_ptr<PgCluster>> PgCluster::start(PgClusterOptions o) {
   if (auto st = create_database_if_missing(c->dsn_for("postgres"), c->options_.database); !st) {
     return tl::unexpected(st.error());
   }
-  spdlog::info("postgres: {} cluster {}/data ({}), server pid {} as user {}, socket {}, log {}",
-               fresh ? "new" : "existing", c->options_.dir, c->bin_dir_, c->pid_, c->user_.name,
-               socket->second == "in the cluster's directory" ? c->socket_dir_ : socket->second,
-               c->log_path());
+  spdlog::info("postgres: {} cluster {} ({}), server pid {} as user {}, socket in {}{}, log {}",
+               fresh ? "new" : "existing", c->data_dir(), c->bin_dir_, c->pid_, c->user_.name,
+               c->socket_dir_, fallback ? " (" + socket->fallback_reason + ")" : "", c->log_path());
   return c;
 }
 
@@ -422,17 +389,9 @@ std::string PgCluster::log_path() const {
 // machine), and peer authentication over the socket for the users mapped
 // in pg_ident.conf only.
 Status PgCluster::initdb() {
-  std::vector<std::string> argv = {bin_dir_ + "/initdb",
-                                   "-D",
-                                   data_dir(),
-                                   "-U",
-                                   role_,
-                                   "-E",
-                                   "UTF8",
-                                   "--locale=C",
-                                   "--auth-local=peer",
-                                   "--auth-host=reject",
-                                   "--no-instructions"};
+  std::vector<std::string> argv = {
+      bin_dir_ + "/initdb", "--pgdata=" + data_dir(), "--username=" + role_, "--encoding=UTF8",
+      "--locale=C",         "--auth-local=peer",      "--auth-host=reject",  "--no-instructions"};
   // A cluster that runs without fsync need not sync its creation either.
   if (fsync_off(options_.settings)) argv.push_back("--no-sync");
   const auto from = file_size(log_path());
@@ -466,24 +425,22 @@ Status PgCluster::initdb() {
 Status PgCluster::launch() {
   std::string sockets = socket_dir_;
   if (sockets.find_first_of(", \t") != std::string::npos) sockets = "\"" + sockets + "\"";
-  std::vector<std::string> argv = {bin_dir_ + "/postgres",
-                                   "-D",
-                                   data_dir(),
-                                   "-c",
-                                   "listen_addresses=",
-                                   "-c",
-                                   fmt::format("port={}", kPort),
-                                   "-c",
-                                   "unix_socket_directories=" + sockets,
-                                   "-c",
-                                   "unix_socket_permissions=0700",
-                                   "-c",
-                                   "logging_collector=off",
-                                   "-c",
-                                   "log_destination=stderr",
-                                   "-c",
-                                   "synchronous_commit=on"};
-  for (const auto& [name, value] : options_.settings) {
+  // On the command line, which outranks postgresql.conf and ALTER SYSTEM.
+  std::vector<std::pair<std::string, std::string>> settings = {
+      {"listen_addresses", ""},  // no TCP
+      {"port", std::to_string(kPort)},
+      {"unix_socket_directories", sockets},
+      {"unix_socket_permissions", "0700"},
+      {"logging_collector", "off"},  // stderr, into dir/postgres.log
+      {"log_destination", "stderr"},
+      {"synchronous_commit", "on"},
+      // systemd's MemoryDenyWriteExecute (tradingd.service) forbids the
+      // writable and executable pages LLVM's JIT needs; short queries gain
+      // nothing from it.
+      {"jit", "off"}};
+  settings.insert(settings.end(), options_.settings.begin(), options_.settings.end());
+  std::vector<std::string> argv = {bin_dir_ + "/postgres", "-D", data_dir()};
+  for (const auto& [name, value] : settings) {
     argv.push_back("-c");
     argv.push_back(name + "=" + value);
   }
@@ -542,14 +499,16 @@ Status PgCluster::start_again() {
     wait_child(pid_, kKillLimit);  // it died on its own: reap it
     pid_ = -1;
   }
-  return launch();
+  if (auto st = launch(); !st) return st;
+  spdlog::info("postgres: server on {} started again, pid {}", data_dir(), pid_);
+  return {};
 }
 
 void PgCluster::kill() {
   if (pid_ <= 0) return;
   ::kill(-pid_, SIGKILL);  // its own process group (setsid): the server and every child
   wait_child(pid_, kKillLimit);
-  if (!wait_group_gone(pid_, kKillLimit)) {
+  if (!wait_process_group_gone(pid_, kKillLimit)) {
     spdlog::warn("postgres: processes of server pid {} outlived SIGKILL for {} s", pid_,
                  kKillLimit.count());
   }
