@@ -6,6 +6,7 @@
 // be handed over; acceptance, fills and cancels arrive through BrokerEvents on
 // the engine thread.
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,11 @@ struct BrokerOrderUpdate {
   std::string broker_order_id;
   std::string reason;
   Timestamp time{};
+  // request_open_orders only: an open order of the account that is not ours
+  // (entered by hand or by another program) - what it asks for, and how much
+  // of it has filled. The engine adopts it with source "external".
+  std::optional<OrderRequest> external;
+  Decimal external_filled;
 };
 
 struct Execution {
@@ -78,6 +84,11 @@ class Broker {
   // reqGlobalCancel: every open order of the account, also those entered by
   // hand); per-order cancels and closing orders follow regardless.
   virtual void cancel_everything() {}
+  // Start-up recovery: an order of an earlier run (or an adopted external
+  // one) that may be open at the broker. The broker tracks it as its own so
+  // that its updates and executions (by orderRef / broker id) reach the
+  // engine; nothing is sent.
+  virtual void adopt(const Order& order) { (void)order; }
 
   // Snapshots for reconciliation; answered on the engine thread.
   virtual void request_open_orders(std::function<void(std::vector<BrokerOrderUpdate>)> done) = 0;

@@ -16,6 +16,8 @@ std::string_view to_string(QueuedReason r) {
       return "throttled";
     case QueuedReason::kPaused:
       return "paused";
+    case QueuedReason::kPersisting:
+      return "persisting";
   }
   return "?";
 }
@@ -307,6 +309,14 @@ Result<SubmitOutcome> Engine::submit(OrderRequest req) {
       return SubmitOutcome{existing, true, std::nullopt};
     }
   }
+  if (!is_risk_source(req.source)) {
+    if (reconciling_)
+      return make_error(ErrorCode::kRejected,
+                        "reconciling: start-up reconciliation with the broker has not finished");
+    if (store_ && !store_writable_)
+      return make_error(ErrorCode::kUnavailable,
+                        "store unavailable: new orders are refused until it is back");
+  }
   const OrderId id(next_order_id_++);
   if (req.client_order_id.empty()) req.client_order_id = "td-" + id.to_string();
   auto owned = std::make_unique<Order>(id, std::move(req), now());
@@ -315,6 +325,10 @@ Result<SubmitOutcome> Engine::submit(OrderRequest req) {
   by_client_id_.emplace(o.client_order_id(), id);
   if (Slot* s = slot_for_source(o.source())) s->open_orders.insert(id);
   publish_order(o, OrderStatus::kQueued, true);
+  if (store_) {
+    pending_durable_.emplace(id, event_seq_);
+    durable_by_seq_.emplace(event_seq_, id);
+  }
 
   SubmitOutcome out{&o, false, std::nullopt};
   out.denial = admit(o);
@@ -393,6 +407,12 @@ void Engine::queue_order(OrderId id, QueuedReason reason) {
 }
 
 void Engine::route(Order& o) {
+  // Persist before send; the kill switch's closing orders do not wait for a
+  // store that is down (their records wait in its buffer).
+  if (!durable(o.id()) && (store_writable_ || !is_risk_source(o.source()))) {
+    queue_order(o.id(), QueuedReason::kPersisting);
+    return;
+  }
   const OrderStatus prev = o.status();
   if (auto st = o.transition(OrderStatus::kPendingSubmit, now()); !st) {
     refuse(o.id(), st.error().message);
@@ -437,6 +457,10 @@ void Engine::route_queue() {
     }
     if (reason == QueuedReason::kThrottled) {
       admit(*o);  // never passed the gate: the whole chain again
+      continue;
+    }
+    if (!durable(id) && (store_writable_ || !is_risk_source(o->source()))) {
+      queue_.emplace_back(id, QueuedReason::kPersisting);
       continue;
     }
     if (!is_risk_source(o->source())) {
@@ -640,6 +664,7 @@ void Engine::on_connection(bool connected, const std::string& detail) {
   if (!connected) disconnected_since_ = now();
   publish(BrokerConnectionEvent{connected, detail});
   risk_->on_broker_connection(connected, *this);
+  if (connected && reconcile_pending_) run_reconcile();
   if (connected) route_queue();
 }
 
@@ -857,6 +882,357 @@ std::vector<Engine::StrategyInfo> Engine::strategies() const {
   for (const auto& s : slots_)
     out.push_back({s->name, s->type, s->enabled, s->warm, s->impl->symbols()});
   return out;
+}
+
+// --- recovery --------------------------------------------------------------
+
+std::string ReconcileReport::summary() const {
+  std::string out = fmt::format(
+      "{} fill(s) recovered, {} open order(s) confirmed, {} closed, {} requeued, {} adopted",
+      fills_recovered, orders_confirmed, orders_closed, orders_requeued, adopted.size());
+  for (const auto& m : mismatches)
+    out += fmt::format("; position mismatch {}: local {} broker {}", m.symbol.str(),
+                       m.local.to_string(), m.broker.to_string());
+  for (const auto& m : adopted_positions)
+    out += fmt::format("; adopted broker position {}: local {} broker {}", m.symbol.str(),
+                       m.local.to_string(), m.broker.to_string());
+  return out;
+}
+
+Status Engine::restore(const RecoveredState& st) {
+  if (running_ || !orders_.empty())
+    return make_error(ErrorCode::kIllegalTransition, "restore: the engine already has orders");
+  next_order_id_ = std::max(next_order_id_, st.next_order_id);
+  next_fill_id_ = std::max(next_fill_id_, st.next_fill_id);
+  event_seq_ = std::max(event_seq_, st.next_event_seq > 0 ? st.next_event_seq - 1 : 0);
+  committed_seq_ = event_seq_;
+  last_execution_ = st.last_execution;
+  std::unordered_map<OrderId, std::vector<Fill>> fills_of;
+  for (const Fill& f : st.fills) {
+    fills_of[f.order_id].push_back(f);
+    if (!f.broker_exec_id.empty()) exec_ids_.insert(f.broker_exec_id);
+  }
+  for (const StoredOrder& so : st.orders) {
+    auto fit = fills_of.find(so.id);
+    auto owned = std::make_unique<Order>(Order::restored(
+        so.id, so.request, so.status, so.broker_order_id, so.reject_reason, so.created_at,
+        so.updated_at, fit == fills_of.end() ? std::vector<Fill>{} : std::move(fit->second)));
+    Order& o = *owned;
+    orders_.emplace(o.id(), std::move(owned));
+    by_client_id_.emplace(o.client_order_id(), o.id());
+    if (!o.is_open()) continue;
+    open_ids_.insert(o.id());
+    if (Slot* slot = slot_for_source(o.source())) slot->open_orders.insert(o.id());
+    if (o.status() != OrderStatus::kQueued) {
+      contrib_.emplace(o.id(), Decimal());
+      set_contribution(o);
+    }
+    broker_.adopt(o);
+  }
+  portfolio_.restore(st.positions, st.realized, st.commissions, st.session_start,
+                     st.session_realized, st.session_commissions);
+  for (const auto& [name, rows] : st.strategy_positions) {
+    Slot* slot = nullptr;
+    for (auto& sl : slots_)
+      if (sl->name == name) slot = sl.get();
+    if (!slot) {
+      spdlog::warn(
+          "restore: strategy {} has a book but is not configured: its {} position(s) "
+          "stay in the account, unattributed",
+          name, rows.size());
+      continue;
+    }
+    for (const StoredPosition& p : rows) {
+      const Instrument* inst = instrument(p.symbol);
+      slot->positions.insert_or_assign(
+          p.symbol,
+          Position::restored(p.symbol, inst ? inst->multiplier : Decimal::from_int(1), p.qty,
+                             p.cost_basis, p.realized, p.commissions, p.opened_at));
+    }
+  }
+  for (const auto& [name, enabled] : st.strategy_enabled)
+    for (auto& sl : slots_)
+      if (sl->name == name) sl->enabled = enabled;
+  reconciling_ = true;
+  spdlog::info("restored {} order(s) ({} open), {} position(s), {} fill(s); next order id {}",
+               orders_.size(), open_ids_.size(), st.positions.size(), st.fills.size(),
+               next_order_id_);
+  return {};
+}
+
+void Engine::reconcile(ReconcileOptions options, std::function<void(ReconcileReport)> done) {
+  reconciling_ = true;
+  reconcile_options_ = options;
+  reconcile_done_ = std::move(done);
+  report_ = {};
+  if (broker_.connected()) {
+    run_reconcile();
+  } else {
+    reconcile_pending_ = true;
+    spdlog::info("reconciliation waits for the broker to connect");
+  }
+}
+
+void Engine::run_reconcile() {
+  reconcile_pending_ = false;
+  // IB reports the day's executions; a minute of margin for clocks apart.
+  const Timestamp since =
+      last_execution_ == Timestamp{} ? Timestamp{} : last_execution_ - std::chrono::minutes(1);
+  broker_.request_executions(since, [this](std::vector<Execution> execs) {
+    std::sort(execs.begin(), execs.end(),
+              [](const Execution& a, const Execution& b) { return a.time < b.time; });
+    for (const Execution& e : execs) {
+      if (!e.exec_id.empty() && exec_ids_.count(e.exec_id)) continue;
+      if (!find(e.order_id)) {
+        spdlog::warn("reconcile: execution {} ({} {} {} @ {}) is not for an order we know",
+                     e.exec_id, to_string(e.side), e.qty.to_string(), e.symbol.str(),
+                     e.price.to_string());
+        continue;
+      }
+      on_execution(e);
+      ++report_.fills_recovered;
+    }
+    broker_.request_open_orders(
+        [this](std::vector<BrokerOrderUpdate> open) { reconcile_open_orders(std::move(open)); });
+  });
+}
+
+void Engine::reconcile_open_orders(std::vector<BrokerOrderUpdate> open) {
+  std::set<OrderId> at_broker;
+  for (const BrokerOrderUpdate& u : open) {
+    if (u.external) {
+      if (auto id = adopt_external(u)) at_broker.insert(*id);
+      continue;
+    }
+    Order* o = find(u.order_id);
+    if (!o) continue;
+    at_broker.insert(o->id());
+    if (!o->is_open()) continue;
+    ++report_.orders_confirmed;
+    if (o->status() == OrderStatus::kQueued) {  // sent by the last run after all
+      const OrderStatus prev = o->status();
+      (void)o->transition(OrderStatus::kPendingSubmit, now());
+      contrib_.emplace(o->id(), Decimal());
+      publish_order(*o, prev);
+    }
+    if (o->status() == OrderStatus::kPendingSubmit) {
+      BrokerOrderUpdate acc = u;
+      acc.kind = BrokerOrderUpdate::Kind::kAccepted;
+      on_order_update(acc);
+    } else if (o->status() == OrderStatus::kPendingCancel) {
+      (void)broker_.cancel(*o);  // the cancel may never have left: ask again
+    }
+  }
+  const std::vector<OrderId> open_now(open_ids_.begin(), open_ids_.end());
+  for (OrderId id : open_now) {
+    Order* o = find(id);
+    if (!o || !o->is_open() || at_broker.count(id)) continue;
+    const OrderStatus prev = o->status();
+    if (prev == OrderStatus::kQueued && o->request().submit_at && *o->request().submit_at > now()) {
+      // Never sent: it waits for its time again, through the whole gate.
+      queue_order(id, QueuedReason::kThrottled);
+      scheduler_.schedule_at(*o->request().submit_at, [this] { route_queue(); });
+      ++report_.orders_requeued;
+      continue;
+    }
+    // Not working at the broker: it ended there (or never arrived). Its
+    // fills, if any, came with the executions above. Never re-sent.
+    const std::string why = prev == OrderStatus::kQueued
+                                ? "not routed before the restart"
+                                : "not working at the broker after the restart";
+    if (auto st = o->transition(OrderStatus::kCancelled, now()); !st) {
+      refuse(id, st.error().message);
+      continue;
+    }
+    spdlog::info("reconcile: order {} ({}) {}: cancelled", id.value(), to_string(prev), why);
+    ++report_.orders_closed;
+    publish_order(*o, prev);
+  }
+  broker_.request_positions(
+      [this](std::vector<BrokerPosition> positions) { reconcile_positions(std::move(positions)); });
+}
+
+std::optional<OrderId> Engine::adopt_external(const BrokerOrderUpdate& u) {
+  for (const auto& [id, o] : orders_)
+    if (!u.broker_order_id.empty() && o->broker_order_id() == u.broker_order_id) {
+      broker_.adopt(*o);
+      return id;  // adopted by an earlier run
+    }
+  // What is left of it becomes our working order; its fills before now are
+  // in the broker's position (reconciled below), not in this order.
+  OrderRequest req = *u.external;
+  req.qty = req.qty - u.external_filled;
+  if (req.qty.sign() <= 0) return std::nullopt;
+  req.source = "external";
+  req.client_order_id = "ext-" + u.broker_order_id;
+  if (by_client_id_.count(req.client_order_id)) return std::nullopt;
+  const OrderId id(next_order_id_++);
+  auto owned = std::make_unique<Order>(Order::restored(
+      id, req, OrderStatus::kSubmitted, u.broker_order_id, std::nullopt, now(), now(), {}));
+  Order& o = *owned;
+  orders_.emplace(id, std::move(owned));
+  by_client_id_.emplace(o.client_order_id(), id);
+  contrib_.emplace(id, Decimal());
+  publish_order(o, OrderStatus::kQueued, true);
+  broker_.adopt(o);
+  report_.adopted.push_back(id);
+  spdlog::warn("reconcile: adopted external order {} at the broker as order {}: {} {} {}",
+               u.broker_order_id, id.value(), to_string(o.side()), o.qty().to_string(),
+               o.symbol().str());
+  return id;
+}
+
+void Engine::reconcile_positions(std::vector<BrokerPosition> positions) {
+  std::map<Symbol, BrokerPosition> broker;
+  for (auto& p : positions) broker[p.symbol] = p;
+  std::set<Symbol> symbols;
+  for (const auto& [s, p] : broker) symbols.insert(s);
+  for (const auto& [s, h] : portfolio_.holdings())
+    if (!h.position.flat()) symbols.insert(s);
+  for (const Symbol& s : symbols) {
+    const Decimal local = portfolio_.position_qty(s);
+    auto it = broker.find(s);
+    const Decimal theirs = it == broker.end() ? Decimal() : it->second.qty;
+    if (local == theirs) continue;
+    if (!reconcile_options_.adopt_broker_positions || !instrument(s)) {
+      report_.mismatches.push_back({s, local, theirs});
+      continue;
+    }
+    // The difference becomes an external order filled at the broker's
+    // average cost: recorded like any fill, so P&L still reconciles.
+    const Decimal diff = theirs - local;
+    OrderRequest req;
+    req.symbol = s;
+    req.side = diff.sign() > 0 ? Side::kBuy : Side::kSell;
+    req.qty = diff.abs();
+    req.source = "external";
+    const OrderId id(next_order_id_++);
+    req.client_order_id = "adjust-" + id.to_string();
+    auto owned = std::make_unique<Order>(
+        Order::restored(id, req, OrderStatus::kSubmitted, {}, std::nullopt, now(), now(), {}));
+    Order& o = *owned;
+    orders_.emplace(id, std::move(owned));
+    by_client_id_.emplace(o.client_order_id(), id);
+    publish_order(o, OrderStatus::kQueued, true);
+    Execution e;
+    e.order_id = id;
+    e.exec_id = "reconcile-" + id.to_string();
+    e.symbol = s;
+    e.side = req.side;
+    e.qty = req.qty;
+    e.price = it == broker.end() ? Decimal() : it->second.avg_cost;
+    e.time = now();
+    on_execution(e);
+    report_.adopted_positions.push_back({s, local, theirs});
+  }
+  reconciling_ = false;
+  spdlog::info("reconciliation finished: {}", report_.summary());
+  auto done = std::move(reconcile_done_);
+  reconcile_done_ = nullptr;
+  route_queue();
+  if (done) done(report_);
+}
+
+// --- durability ----------------------------------------------------------
+
+void Engine::set_store(Store* store) {
+  store_ = store;
+  store_writable_ = store->writable();
+  committed_seq_ = event_seq_;
+  store->set_listener(this);
+  sinks_.push_back(store);
+}
+
+void Engine::when_durable(OrderId id, std::function<void(Status)> done) {
+  if (durable(id)) {
+    const Order* o = order(id);
+    if (o && o->status() == OrderStatus::kRejected && o->reject_reason() &&
+        o->reject_reason()->rfind("store", 0) == 0)
+      done(make_error(ErrorCode::kUnavailable, *o->reject_reason()));
+    else
+      done({});
+    return;
+  }
+  durable_waiters_[id].push_back(std::move(done));
+}
+
+void Engine::drop_durable(OrderId id, const Error& error) {
+  auto it = pending_durable_.find(id);
+  if (it == pending_durable_.end()) return;
+  durable_by_seq_.erase(it->second);
+  pending_durable_.erase(it);
+  auto w = durable_waiters_.find(id);
+  if (w == durable_waiters_.end()) return;
+  auto waiters = std::move(w->second);
+  durable_waiters_.erase(w);
+  for (auto& done : waiters) done(tl::unexpected(error));
+}
+
+void Engine::on_store_committed(uint64_t seq) {
+  if (seq <= committed_seq_) return;
+  committed_seq_ = seq;
+  bool any = false;
+  std::vector<std::function<void(Status)>> ready;
+  while (!durable_by_seq_.empty() && durable_by_seq_.begin()->first <= seq) {
+    const OrderId id = durable_by_seq_.begin()->second;
+    durable_by_seq_.erase(durable_by_seq_.begin());
+    pending_durable_.erase(id);
+    any = true;
+    auto w = durable_waiters_.find(id);
+    if (w != durable_waiters_.end()) {
+      for (auto& done : w->second) ready.push_back(std::move(done));
+      durable_waiters_.erase(w);
+    }
+  }
+  if (any) route_queue();
+  for (auto& done : ready) done({});
+}
+
+void Engine::on_store_state(bool writable, const std::string& detail) {
+  if (writable == store_writable_) return;
+  store_writable_ = writable;
+  RiskEventData e;
+  e.kind = "alert";
+  e.name = writable ? "store_available" : "store_unavailable";
+  e.actor = "store";
+  e.reason = detail;
+  publish(RiskEvent{std::move(e)});
+  if (writable) {
+    route_queue();
+    return;
+  }
+  spdlog::error("store unavailable ({}): new orders are refused until it is back", detail);
+  // Orders still waiting for their row will not be sent on a promise the
+  // store cannot keep now: refused (never sent). The risk manager's closing
+  // orders go out at once (route_queue lets them through).
+  std::vector<OrderId> waiting;
+  for (const auto& [id, seq] : pending_durable_) waiting.push_back(id);
+  std::sort(waiting.begin(), waiting.end());
+  for (OrderId id : waiting) {
+    Order* o = find(id);
+    if (!o || is_risk_source(o->source())) continue;
+    const Error err{ErrorCode::kUnavailable, "store unavailable before the order was stored"};
+    if (o->status() == OrderStatus::kQueued) {
+      const OrderStatus prev = o->status();
+      (void)o->reject(err.message, now());
+      publish_order(*o, prev);
+    }
+    drop_durable(id, err);
+  }
+  route_queue();
+}
+
+void Engine::on_store_duplicate(OrderId id, OrderId existing) {
+  Order* o = find(id);
+  const std::string msg = "client_order_id '" + (o ? o->client_order_id() : std::string()) +
+                          "' belongs to order " + existing.to_string();
+  if (o && o->status() == OrderStatus::kQueued) {
+    const OrderStatus prev = o->status();
+    (void)o->reject(msg, now());
+    publish_order(*o, prev);
+  }
+  spdlog::warn("order {} not sent: {}", id.value(), msg);
+  drop_durable(id, Error{ErrorCode::kConflict, msg});
 }
 
 void Engine::publish(EventData data) {

@@ -5,6 +5,7 @@
 // and broker events come back to orders and the portfolio. Nothing here locks:
 // every call must come from the engine thread (other threads post to it).
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -22,6 +23,7 @@
 #include "core/portfolio.h"
 #include "core/risk_hook.h"
 #include "core/scheduler.h"
+#include "core/store.h"
 #include "core/strategy.h"
 
 namespace td {
@@ -34,7 +36,30 @@ struct EngineOptions {
   uint64_t first_order_id = 1;
 };
 
-enum class QueuedReason { kScheduled, kBrokerDisconnected, kThrottled, kPaused };
+// What start-up reconciliation found (Engine::reconcile).
+struct ReconcileReport {
+  struct Mismatch {
+    Symbol symbol;
+    Decimal local, broker;
+  };
+  size_t fills_recovered = 0;               // executions applied that the store did not have
+  size_t orders_confirmed = 0;              // restored open orders the broker still works
+  size_t orders_closed = 0;                 // restored open orders the broker does not have
+  size_t orders_requeued = 0;               // scheduled orders waiting for their time again
+  std::vector<OrderId> adopted;             // external orders taken over
+  std::vector<Mismatch> mismatches;         // positions that still differ afterwards
+  std::vector<Mismatch> adopted_positions;  // differences adopted (option)
+  std::string summary() const;
+};
+
+struct ReconcileOptions {
+  // Take the broker's position where it still differs, recorded as an
+  // external fill at the broker's average cost, instead of halting.
+  bool adopt_broker_positions = false;
+};
+
+// kPersisting: the order's row is not committed yet (persist before send).
+enum class QueuedReason { kScheduled, kBrokerDisconnected, kThrottled, kPaused, kPersisting };
 std::string_view to_string(QueuedReason r);
 
 struct SubmitOutcome {
@@ -46,7 +71,8 @@ struct SubmitOutcome {
 class Engine final : public BrokerEvents,
                      public MarketDataHandler,
                      public EngineView,
-                     public RiskActions {
+                     public RiskActions,
+                     public StoreListener {
  public:
   Engine(Scheduler& scheduler, Broker& broker, RiskHook& risk, EngineOptions options = {});
   // Without a risk hook every order passes until set_risk_hook() (tests, tools).
@@ -60,6 +86,30 @@ class Engine final : public BrokerEvents,
   Status add_strategy(std::string name, std::string type, std::unique_ptr<Strategy> strategy,
                       bool enabled = true);
   void add_sink(EventSink* sink) { sinks_.push_back(sink); }
+  // Durable storage: it receives every event (as a sink); an order is routed,
+  // and when_durable() answers, only once the event creating it is
+  // committed. While the store is unwritable new orders are refused, except
+  // the risk manager's own closing orders (the kill switch works without a
+  // database; their records wait in the store's buffer).
+  void set_store(Store* store);
+  bool store_writable() const { return !store_ || store_writable_; }
+  // done(ok) once order `id` is committed, done(error) if it never will be
+  // (refused by the store, or rejected while it waited). Engine thread.
+  void when_durable(OrderId id, std::function<void(Status)> done);
+  bool durable(OrderId id) const { return !pending_durable_.count(id); }
+
+  // Start-up recovery, after instruments and strategies are added and before
+  // start(): the book as the store kept it. Open orders are handed to the
+  // broker (adopt) so that their updates find them. Trading stays refused
+  // (reconciling) until reconcile() has finished.
+  Status restore(const RecoveredState& state);
+  // Reconciles with the broker once it is connected: executions since the
+  // last one known (applied once, by exec id), open orders (restored ones
+  // confirmed or closed - never re-sent; external ones adopted), then
+  // positions. done() gets the report; mismatches are left to the caller
+  // (halt) unless adopt_broker_positions.
+  void reconcile(ReconcileOptions options, std::function<void(ReconcileReport)> done);
+  bool reconciling() const { return reconciling_; }
 
   // Warms strategies up from history (when given), then lets them decide.
   void start(HistorySource* history = nullptr);
@@ -108,6 +158,11 @@ class Engine final : public BrokerEvents,
   FlattenResult close_position(const Symbol& s, const std::string& source,
                                const std::string& reason) override;
   void publish_risk_event(RiskEventData e) override;
+
+  // StoreListener.
+  void on_store_committed(uint64_t seq) override;
+  void on_store_state(bool writable, const std::string& detail) override;
+  void on_store_duplicate(OrderId id, OrderId existing) override;
 
   // Queries (engine thread).
   const Order* order(OrderId id) const;
@@ -158,6 +213,13 @@ class Engine final : public BrokerEvents,
   void guarded(Slot& slot, const char* what, F&& fn);
   void refuse(OrderId id, std::string detail);
   Slot* slot_for_source(const std::string& source);
+  void run_reconcile();
+  void reconcile_open_orders(std::vector<BrokerOrderUpdate> open);
+  void reconcile_positions(std::vector<BrokerPosition> positions);
+  std::optional<OrderId> adopt_external(const BrokerOrderUpdate& u);
+  // The order will never be committed or may not wait for it: answers its
+  // when_durable() callers with `error`.
+  void drop_durable(OrderId id, const Error& error);
 
   Scheduler& scheduler_;
   Broker& broker_;
@@ -200,6 +262,18 @@ class Engine final : public BrokerEvents,
   std::deque<std::pair<OrderId, QueuedReason>> queue_;
   std::unordered_map<OrderId, std::deque<OrderModification>> pending_modifies_;
   std::vector<std::unique_ptr<Slot>> slots_;
+  Store* store_ = nullptr;
+  bool store_writable_ = true;
+  uint64_t committed_seq_ = 0;
+  std::unordered_map<OrderId, uint64_t> pending_durable_;  // order -> seq of its creation
+  std::map<uint64_t, OrderId> durable_by_seq_;
+  std::unordered_map<OrderId, std::vector<std::function<void(Status)>>> durable_waiters_;
+  bool reconciling_ = false;
+  bool reconcile_pending_ = false;  // waiting for the broker to connect
+  Timestamp last_execution_{};
+  ReconcileOptions reconcile_options_;
+  ReconcileReport report_;
+  std::function<void(ReconcileReport)> reconcile_done_;
   std::unordered_map<Symbol, std::vector<Slot*>> slots_by_symbol_;
 };
 

@@ -159,6 +159,33 @@ Decimal Order::avg_fill_price() const {
   return filled_value_.div(filled_qty_, Rounding::kHalfEven);
 }
 
+Order Order::restored(OrderId id, OrderRequest req, OrderStatus status, std::string broker_order_id,
+                      std::optional<std::string> reject_reason, Timestamp created_at,
+                      Timestamp updated_at, std::vector<Fill> fills) {
+  Order o(id, std::move(req), created_at);
+  o.status_ = status;
+  o.broker_order_id_ = std::move(broker_order_id);
+  o.reject_reason_ = std::move(reject_reason);
+  o.updated_at_ = updated_at;
+  for (const Fill& f : fills) {
+    o.filled_qty_ += f.qty;
+    o.filled_value_ += f.qty.mul(f.price, Rounding::kHalfEven);
+    o.commission_ += f.commission;
+  }
+  o.fills_ = std::move(fills);
+  if (o.filled_qty_.sign() > 0 && o.filled_qty_ >= o.req_.qty) {
+    o.status_ = OrderStatus::kFilled;
+  } else if (o.filled_qty_.sign() > 0 &&
+             (status == OrderStatus::kQueued || status == OrderStatus::kPendingSubmit ||
+              status == OrderStatus::kSubmitted)) {
+    o.status_ = OrderStatus::kPartiallyFilled;
+  }
+  if (o.status_ == OrderStatus::kPendingCancel)
+    o.before_cancel_ =
+        o.filled_qty_.sign() > 0 ? OrderStatus::kPartiallyFilled : OrderStatus::kSubmitted;
+  return o;
+}
+
 Status Order::transition(OrderStatus to, Timestamp now) {
   if (!can_transition(status_, to)) {
     return make_error(ErrorCode::kIllegalTransition,

@@ -84,6 +84,13 @@ struct Fill {
 class Order {
  public:
   Order(OrderId id, OrderRequest req, Timestamp created_at);
+  // An order as the store kept it (start-up recovery). Its fills are the
+  // record: filled quantity, value and commission are summed from them, and
+  // a status that lags them (the fill committed, the status change not) is
+  // brought forward. No transition is checked: this is what was.
+  static Order restored(OrderId id, OrderRequest req, OrderStatus status,
+                        std::string broker_order_id, std::optional<std::string> reject_reason,
+                        Timestamp created_at, Timestamp updated_at, std::vector<Fill> fills);
 
   OrderId id() const { return id_; }
   const OrderRequest& request() const { return req_; }

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "core/store.h"
+
 namespace td {
 
 Portfolio::Portfolio(Decimal initial_cash, SessionCalendar calendar)
@@ -60,6 +62,28 @@ Position::Effect Portfolio::apply_fill(const Fill& f) {
   revalue(h);
   update_peak();
   return e;
+}
+
+void Portfolio::restore(const std::vector<StoredPosition>& positions, Decimal realized,
+                        Decimal commissions, Timestamp session_start, Decimal session_realized,
+                        Decimal session_commissions) {
+  cash_ = initial_cash_ + realized - commissions;
+  for (const StoredPosition& p : positions) {
+    Holding& h = holding_for(p.symbol);
+    h.position = Position::restored(p.symbol, h.position.multiplier(), p.qty, p.cost_basis,
+                                    p.realized, p.commissions, p.opened_at);
+    cash_ -= p.cost_basis * h.position.multiplier();
+  }
+  realized_ = realized;
+  commissions_ = commissions;
+  unrealized_ = Decimal();
+  day_.started = true;
+  day_.start = session_start;
+  day_.realized = session_realized;
+  day_.commissions = session_commissions;
+  day_.unrealized_at_start = Decimal();
+  day_.equity_at_start = equity() - session_realized + session_commissions;
+  peak_equity_ = std::max(initial_cash_, equity());
 }
 
 void Portfolio::mark(const Symbol& s, Decimal price, Timestamp t) {

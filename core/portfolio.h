@@ -9,6 +9,7 @@
 // equity - equity at the session start.
 #include <map>
 #include <optional>
+#include <vector>
 
 #include "core/decimal.h"
 #include "core/ids.h"
@@ -18,6 +19,8 @@
 #include "core/time.h"
 
 namespace td {
+
+struct StoredPosition;
 
 class Portfolio {
  public:
@@ -35,6 +38,13 @@ class Portfolio {
   // Applies a fill to its symbol's position (created on first use).
   Position::Effect apply_fill(const Fill& f);
   void mark(const Symbol& s, Decimal price, Timestamp t);
+  // Start-up recovery: positions and lifetime totals as the store kept them
+  // (before any fill of this run). Cash follows from them: initial cash plus
+  // realized minus commissions minus what the open positions cost. The
+  // session's figures let the daily loss breaker continue where it was; the
+  // equity peak restarts from the restored equity (marks come later).
+  void restore(const std::vector<StoredPosition>& positions, Decimal realized, Decimal commissions,
+               Timestamp session_start, Decimal session_realized, Decimal session_commissions);
   // Rolls the day over when t is in a later session than the current one.
   void on_time(Timestamp t);
 

@@ -15,6 +15,17 @@ class Position {
   Position() = default;
   Position(Symbol symbol, Decimal multiplier)
       : symbol_(std::move(symbol)), multiplier_(multiplier) {}
+  // A position as the store kept it (start-up recovery).
+  static Position restored(Symbol symbol, Decimal multiplier, Decimal qty, Decimal cost_basis,
+                           Decimal realized, Decimal commissions, Timestamp opened_at) {
+    Position p(std::move(symbol), multiplier);
+    p.qty_ = qty;
+    p.cost_ = cost_basis;
+    p.realized_ = realized;
+    p.commissions_ = commissions;
+    p.opened_at_ = opened_at;
+    return p;
+  }
 
   struct Effect {
     Decimal realized;     // P&L realized by this fill (gross of commission)

@@ -36,7 +36,7 @@ std::string format_duration(Duration d);
 // the broker has not given one), created_at, updated_at, fills[{id, qty,
 // price, commission, time}]. Additions: outside_rth, reduce_only, submit_at,
 // and queued_reason when given (the queue listing: scheduled |
-// broker_disconnected | market_closed | throttled | paused).
+// broker_disconnected | market_closed | throttled | paused | persisting).
 nlohmann::json to_json(const Order& o,
                        std::optional<std::string_view> queued_reason = std::nullopt);
 

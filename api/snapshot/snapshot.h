@@ -49,7 +49,7 @@ struct PnlPoint {
 
 struct QueueEntry {
   OrderId id;
-  std::string reason;  // scheduled | broker_disconnected | market_closed | throttled | paused
+  std::string reason;  // scheduled | broker_disconnected | market_closed | throttled | paused | persisting
 };
 
 struct StrategySnapshot {

@@ -310,7 +310,7 @@ void SimBroker::fill(Working& w, Decimal qty, Decimal price, Timestamp time, Eve
   Execution e;
   e.order_id = w.id;
   e.broker_order_id = w.broker_id;
-  e.exec_id = "sim-" + std::to_string(next_exec_++);
+  e.exec_id = options_.exec_id_prefix + std::to_string(next_exec_++);
   e.symbol = inst.symbol;
   e.side = w.side;
   e.qty = qty;
@@ -388,6 +388,17 @@ void SimBroker::request_open_orders(std::function<void(std::vector<BrokerOrderUp
     out.push_back(std::move(u));
   }
   done(std::move(out));
+}
+
+void SimBroker::restore_positions(const std::vector<StoredPosition>& positions) {
+  for (const StoredPosition& p : positions) {
+    auto inst = instruments_.find(p.symbol);
+    const Decimal mult =
+        inst == instruments_.end() ? Decimal::from_int(1) : inst->second.multiplier;
+    positions_.insert_or_assign(
+        p.symbol, Position::restored(p.symbol, mult, p.qty, p.cost_basis, p.realized, p.commissions,
+                                     p.opened_at));
+  }
 }
 
 void SimBroker::request_positions(std::function<void(std::vector<BrokerPosition>)> done) {

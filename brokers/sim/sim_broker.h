@@ -57,6 +57,7 @@
 #include "core/position.h"
 #include "core/scheduler.h"
 #include "core/session_calendar.h"
+#include "core/store.h"
 
 namespace td::sim {
 
@@ -66,6 +67,9 @@ struct SimBrokerOptions {
   enum class FillModel { kQuote, kNextBarOpen } fill_model = FillModel::kQuote;
   Decimal slippage_bps;                        // kNextBarOpen only; in [0, 10000)
   std::optional<SessionCalendar> day_session;  // when DAY orders expire; unset: never
+  // Execution ids are "<prefix>N". A daemon that restarts over the same
+  // store must use a prefix of its own per run (fills are unique by exec id).
+  std::string exec_id_prefix = "sim-";
 };
 
 class SimBroker final : public Broker, public MarketDataHandler {
@@ -94,6 +98,11 @@ class SimBroker final : public Broker, public MarketDataHandler {
 
   void on_quote(const Quote& q) override;
   void on_bar(const Bar& b) override;
+
+  // Paper mode after a restart: the simulated account is ours, so it
+  // continues with the positions the store kept (its working orders did not
+  // survive the process: reconciliation closes them).
+  void restore_positions(const std::vector<StoredPosition>& positions);
 
   // Orders submitted and not yet finished (including those awaiting acceptance).
   size_t open_order_count() const { return orders_.size(); }

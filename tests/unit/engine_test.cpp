@@ -48,10 +48,10 @@ class ScriptedBroker final : public Broker {
 
   void accept(OrderId id) {
     events->on_order_update(
-        {BrokerOrderUpdate::Kind::kAccepted, id, "B" + id.to_string(), "", kT0});
+        {BrokerOrderUpdate::Kind::kAccepted, id, "B" + id.to_string(), "", kT0, {}, {}});
   }
   void update(BrokerOrderUpdate::Kind k, OrderId id, std::string reason = "") {
-    events->on_order_update({k, id, "", std::move(reason), kT0});
+    events->on_order_update({k, id, "", std::move(reason), kT0, {}, {}});
   }
   void fill(OrderId id, Side side, const char* qty, const char* price, std::string exec,
             const char* commission = "1") {

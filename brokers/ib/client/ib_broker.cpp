@@ -98,7 +98,9 @@ IbBroker::Tracked* IbBroker::find(int64_t perm_id, const std::string& order_ref,
     auto it = orders_.find(*id);
     // Our order, if the order id was sent as this IB order id (a previous
     // run may have used the same order id with another IB id).
-    if (it != orders_.end() && (ib_id == 0 || it->second.ib_id == ib_id)) return &it->second;
+    // An order adopted from an earlier run learns its IB id from IB.
+    if (it != orders_.end() && (ib_id == 0 || it->second.ib_id == ib_id || it->second.ib_id == 0))
+      return &it->second;
   }
   if (ib_id > 0 && client_id == options_.client_id)
     if (auto it = by_ib_id_.find(ib_id); it != by_ib_id_.end()) return &orders_.at(it->second);
@@ -231,8 +233,33 @@ void IbBroker::cancel_everything() {
   send(ReqGlobalCancel{});
 }
 
+void IbBroker::adopt(const Order& order) {
+  Tracked t;
+  t.id = order.id();
+  t.symbol = order.symbol();
+  t.side = order.side();
+  t.place.total_quantity = order.qty();
+  t.place.order_ref = options_.order_ref_prefix + "-" + order.id().to_string();
+  t.written = order.status() != td::OrderStatus::kQueued;
+  t.acked = order.status() == td::OrderStatus::kSubmitted ||
+            order.status() == td::OrderStatus::kPartiallyFilled ||
+            order.status() == td::OrderStatus::kPendingCancel;
+  // Filled counts what IB reports from now (reqExecutions replays the day).
+  int64_t perm = 0;
+  const std::string& b = order.broker_order_id();
+  std::from_chars(b.data(), b.data() + b.size(), perm);
+  if (perm > 0) {
+    t.perm_id = perm;
+    by_perm_[perm] = t.id;
+    foreign_.erase(perm);
+  }
+  orders_.insert_or_assign(t.id, std::move(t));
+}
+
 void IbBroker::request_open_orders(std::function<void(std::vector<BrokerOrderUpdate>)> done) {
   std::vector<BrokerOrderUpdate> out;
+  for (const auto& [perm, f] : foreign_)
+    if (f.open) out.push_back(f.update);
   for (const auto& [id, t] : orders_) {
     if (t.ended || !t.acked) continue;
     BrokerOrderUpdate u;
@@ -297,7 +324,9 @@ void IbBroker::begin_reconcile(const char* why) {
   sync_ = Sync::kOpenOrders;
   for (auto& [id, t] : orders_) t.seen = false;
   update_connected();
-  session_.send(ReqOpenOrders{});
+  // Every open order of the account, also those of other clients and
+  // TWS: ours are matched by orderRef/permId, the rest offered for adoption.
+  session_.send(ReqAllOpenOrders{});
 }
 
 void IbBroker::on_written(const OutgoingMessage& message) {
@@ -404,6 +433,32 @@ void IbBroker::emit(Tracked& t, Kind kind, std::string reason) {
 void IbBroker::on(const OpenOrder& m) {
   if (m.client_id == options_.client_id) ids_.observe(m.order_id);
   Tracked* t = find(m.perm_id, m.order_ref, m.order_id, m.client_id);
+  if (!t && m.perm_id && is_working_status(m.status)) {
+    if (auto sym = symbol_of(m.contract)) {
+      auto& f = foreign_[m.perm_id];
+      OrderRequest r;
+      r.symbol = *sym;
+      r.side = m.action == "SELL" || m.action == "SSHORT" ? Side::kSell : Side::kBuy;
+      r.qty = m.total_quantity;
+      r.type = m.order_type == "LMT"       ? OrderType::kLimit
+               : m.order_type == "STP"     ? OrderType::kStop
+               : m.order_type == "STP LMT" ? OrderType::kStopLimit
+                                           : OrderType::kMarket;
+      if (r.type == OrderType::kLimit || r.type == OrderType::kStopLimit)
+        r.limit_price = m.lmt_price;
+      if (r.type == OrderType::kStop || r.type == OrderType::kStopLimit) r.stop_price = m.aux_price;
+      r.tif = m.tif == "GTC"   ? TimeInForce::kGtc
+              : m.tif == "IOC" ? TimeInForce::kIoc
+                               : TimeInForce::kDay;
+      r.outside_rth = m.outside_rth;
+      f.update.kind = Kind::kAccepted;
+      f.update.broker_order_id = std::to_string(m.perm_id);
+      f.update.time = session_.scheduler().now();
+      f.update.external = r;
+      f.update.reason = m.order_ref.empty() ? "external" : "external, orderRef " + m.order_ref;
+      f.open = true;
+    }
+  }
   if (!t) {
     if (parse_ref(m.order_ref) && m.perm_id && foreign_perm_ids_.insert(m.perm_id).second) {
       ++stats_.foreign_orders;
@@ -441,7 +496,13 @@ void IbBroker::on(const OpenOrder& m) {
 
 void IbBroker::on(const OrderStatus& m) {
   Tracked* t = find(m.perm_id, {}, m.order_id, m.client_id ? m.client_id : options_.client_id);
-  if (!t) return;
+  if (!t) {
+    if (auto f = foreign_.find(m.perm_id); f != foreign_.end()) {
+      f->second.update.external_filled = m.filled;
+      f->second.open = is_working_status(m.status);
+    }
+    return;
+  }
   if (m.perm_id && !t->perm_id) {
     t->perm_id = m.perm_id;
     by_perm_[m.perm_id] = t->id;

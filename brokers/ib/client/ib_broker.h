@@ -73,6 +73,9 @@ class IbBroker final : public Broker, public SessionParticipant {
 
   // reqGlobalCancel: every open order of the account, also TWS's own.
   void cancel_everything() override;
+  // An order of an earlier run (orderRef) or an adopted external one
+  // (permId): tracked so that IB's reports of it reach the engine.
+  void adopt(const Order& order) override;
   const IbSyncStats& sync_stats() const { return stats_; }
   // The account's values as IB last reported them (reqAccountUpdates):
   // "NetLiquidation/USD" -> "100000.00". Text, as IB sends it: shown, never
@@ -146,6 +149,13 @@ class IbBroker final : public Broker, public SessionParticipant {
   std::unordered_map<std::string, Decimal> early_commission_;
   std::vector<Execution> delivered_;
   std::set<int64_t> foreign_perm_ids_;
+  // Open orders of the account that are not ours (reqAllOpenOrders), by
+  // permId, with what has filled: offered to the engine for adoption.
+  struct Foreign {
+    BrokerOrderUpdate update;
+    bool open = true;
+  };
+  std::map<int64_t, Foreign> foreign_;
   std::map<Symbol, BrokerPosition> positions_, positions_next_;
   std::map<std::string, std::string> account_values_;
   Sync sync_ = Sync::kIdle;
