@@ -97,7 +97,10 @@ class HandBroker final : public Broker {
   std::string_view name() const override { return "hand"; }
   void set_events(BrokerEvents* e) override { events = e; }
   bool connected() const override { return true; }
-  Status submit(const Order&) override { return {}; }
+  Status submit(const Order& o) override {
+    if (on_submit) on_submit(o);
+    return {};
+  }
   Status modify(const Order&, const OrderModification&) override { return {}; }
   Status cancel(const Order&) override { return {}; }
   void request_open_orders(std::function<void(std::vector<BrokerOrderUpdate>)> done) override {
@@ -110,6 +113,7 @@ class HandBroker final : public Broker {
     done({});
   }
   BrokerEvents* events = nullptr;
+  std::function<void(const Order&)> on_submit;
 };
 
 // Events made by hand (no engine): order-created and order-changed events

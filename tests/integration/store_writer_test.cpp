@@ -74,13 +74,18 @@ struct Rig {
     return out ? out->order->id() : OrderId();
   }
   void accept(OrderId id) {
-    sched.sim_clock().advance(std::chrono::milliseconds(3));
-    broker.events->on_order_update(
-        {BrokerOrderUpdate::Kind::kAccepted, id, "B" + id.to_string(), "", sched.now()});
+    update(BrokerOrderUpdate::Kind::kAccepted, id, "", "B" + id.to_string());
   }
-  void update(BrokerOrderUpdate::Kind k, OrderId id, std::string reason = "") {
+  void update(BrokerOrderUpdate::Kind k, OrderId id, std::string reason = "",
+              std::string broker_id = "") {
     sched.sim_clock().advance(std::chrono::milliseconds(3));
-    broker.events->on_order_update({k, id, "", std::move(reason), sched.now()});
+    BrokerOrderUpdate u;
+    u.kind = k;
+    u.order_id = id;
+    u.broker_order_id = std::move(broker_id);
+    u.reason = std::move(reason);
+    u.time = sched.now();
+    broker.events->on_order_update(u);
   }
   void fill(OrderId id, Side side, const char* qty, const char* price, std::string exec,
             const char* commission) {
@@ -404,6 +409,39 @@ TEST_F(StoreWriter, DuplicateIsReportedBeforeTheCommitThatCoversIt) {
   again.on_event(ev2.created(2, "same"));
   ASSERT_TRUE(posted.pump_until([&] { return listener.last_committed() == 2; }));
   EXPECT_EQ(calls, std::vector<std::string>{"commit 2 after 1 duplicate(s)"});
+}
+
+// The engine wired to the store (Engine::set_store): an order reaches the
+// broker only once its row is committed, as a second connection sees it.
+TEST_F(StoreWriter, EngineSendsOnlyCommittedOrders) {
+  const std::string dsn = migrated_database();
+  HandBroker broker;
+  SimScheduler sched(kT0);
+  Engine engine(sched, broker);
+  Instrument spy;
+  spy.symbol = Symbol("SPY");
+  ASSERT_TRUE(engine.add_instrument(spy));
+  PostedQueue posted;
+  PgStoreOptions o;
+  o.dsn = dsn;
+  o.post = posted.poster();
+  o.engine = &engine;
+  PgStore store(o);
+  ASSERT_TRUE(store.start());
+  engine.set_store(&store);
+  PgConn observer = connect(dsn);
+  std::vector<std::string> sent;  // client id: rows seen when the broker got it
+  broker.on_submit = [&](const Order& order) {
+    sent.push_back(order.client_order_id() + ":" +
+                   scalar(observer, "SELECT count(*) FROM orders WHERE client_order_id = '" +
+                                        order.client_order_id() + "'"));
+  };
+  for (int i = 0; i < 20; ++i)
+    ASSERT_TRUE(engine.submit(req("SPY", Side::kBuy, "1", "p-" + std::to_string(i))));
+  EXPECT_TRUE(sent.empty());  // nothing goes out before the commit is heard
+  ASSERT_TRUE(posted.pump_until([&] { return sent.size() == 20; }));
+  for (const auto& s : sent) EXPECT_EQ(s.substr(s.find(':')), ":1") << s;
+  EXPECT_TRUE(store.flush_and_stop());
 }
 
 // Every table's rows as text, for comparing two databases.
