@@ -1338,6 +1338,11 @@ Config Validator::run(const YAML::Node& root_node) {
                  [&](const Ctx& c) {
                    visit_map(c, {{"dsn", str(cfg.database_dsn)}});
                  }},
+                {"recovery",
+                 [&](const Ctx& c) {
+                   visit_map(c, {{"adopt_broker_positions",
+                                  boolean(cfg.recovery_adopt_broker_positions)}});
+                 }},
                 {"broker",
                  [&](const Ctx& c) {
                    visit_map(c, {{"ib", [&](const Ctx& x) { ib(x, cfg.ib); }}});

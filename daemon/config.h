@@ -115,6 +115,9 @@ struct Config {
   std::string data_dir = "var";
   ApiConfig api;
   std::string database_dsn;
+  // Start-up reconciliation: a position that still differs from the
+  // broker's is adopted (recorded as an external fill) instead of halting.
+  bool recovery_adopt_broker_positions = false;
   IbConfig ib;
   MarketConfig market;
   std::vector<InstrumentConfig> instruments;

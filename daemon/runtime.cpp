@@ -1,11 +1,14 @@
 #include "daemon/runtime.h"
 
 #include <spdlog/spdlog.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <boost/asio/post.hpp>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
+#include <random>
 
 #include "api/auth/bootstrap.h"
 #include "api/json/mapping.h"
@@ -16,6 +19,9 @@
 #include "daemon/cpu_affinity.h"
 #include "daemon/ib_order_ids.h"
 #include "daemon/version.h"
+#include "persistence/migrations.h"
+#include "persistence/pg_conn.h"
+#include "persistence/recovery_loader.h"
 #include "strategies/spec.h"
 
 namespace td::daemon {
@@ -28,6 +34,7 @@ constexpr const char* kRiskStateFile = "risk-state";
 constexpr const char* kRiskLimitsFile = "risk-limits.json";
 constexpr const char* kIbOrderIdsFile = "ib-order-ids";
 constexpr int64_t kIbIdReserve = 1000;  // ids reserved per write of kIbOrderIdsFile
+constexpr auto kEquityEvery = std::chrono::minutes(1);
 
 int32_t market_data_type_code(const std::string& t) {
   if (t == "frozen") return 2;
@@ -63,7 +70,9 @@ Status Runtime::build() {
   eo.initial_cash = config_.portfolio.initial_cash;
   eo.session = *session;
   if (auto st = ib_mode_ ? build_ib() : build_paper(*session); !st) return st;
+  if (auto st = open_store(); !st) return st;
   if (ib_mode_) eo.first_order_id = ib_ids_.order_id + 1;
+  eo.first_order_id = std::max(eo.first_order_id, recovered_->next_order_id);
   engine_ = std::make_unique<Engine>(*scheduler_, *broker_, eo);
   log_ = std::make_unique<LogSink>(*engine_);
   engine_->add_sink(log_.get());
@@ -77,6 +86,7 @@ Status Runtime::build() {
   info.started_at = wall_.now();
   info.mode = config_.mode;
   info.account = ib_mode_ ? config_.ib.account : "paper";
+  info.store_configured = true;
   for (const auto& ic : config_.instruments) info.symbols.insert(ic.instrument.symbol);
   api::PublisherOptions po;
   po.broker_name = std::string(broker_->name());
@@ -125,8 +135,108 @@ Status Runtime::build() {
     market_->add_handler(engine_.get());
     market_->add_handler(publisher_.get());
   }
+  if (auto st = restore_from_store(); !st) return st;
   publisher_->flush();
   return {};
+}
+
+Status Runtime::open_store() {
+  dsn_ = config_.database_dsn;
+  if (dsn_.empty()) {
+    // The private cluster. As root it runs as the unprivileged user
+    // `tradingd`, which must be able to enter data_dir.
+    const std::string dir = data_dir_.path("postgres");
+    if (geteuid() == 0) {
+      struct stat st {};
+      if (::stat(data_dir_.dir().c_str(), &st) == 0 && !(st.st_mode & S_IXOTH))
+        ::chmod(data_dir_.dir().c_str(), (st.st_mode & 07777) | S_IXOTH);
+    }
+    persistence::PgClusterOptions po;
+    po.dir = dir;
+    po.take_over_orphan = true;  // data_dir is locked: a running server is an orphan
+    auto cluster = persistence::PgCluster::start(po);
+    if (!cluster)
+      return make_error(cluster.error().code, "database: the private PostgreSQL cluster under " +
+                                                  dir +
+                                                  " did not start: " + cluster.error().message);
+    pg_cluster_ = std::move(*cluster);
+    dsn_ = pg_cluster_->dsn();
+  }
+  auto conn = persistence::PgConn::connect(dsn_);
+  if (!conn)
+    return make_error(ErrorCode::kUnavailable, "database: cannot connect (" +
+                                                   persistence::redact_dsn(dsn_) +
+                                                   "): " + conn.error().message);
+  auto migrated = persistence::migrate(*conn);
+  if (!migrated) return make_error(migrated.error().code, "database: " + migrated.error().message);
+  if (!migrated->applied.empty())
+    spdlog::info("database: schema version {} -> {}", migrated->from_version, migrated->to_version);
+  auto session =
+      SessionCalendar::make(config_.portfolio.timezone, config_.portfolio.session_boundary);
+  persistence::LoadOptions lo;
+  lo.now = scheduler_->now();
+  lo.session_start = session ? session->session_start(lo.now) : Timestamp{};
+  auto loaded = persistence::load_state(*conn, lo);
+  if (!loaded) return make_error(loaded.error().code, "database: " + loaded.error().message);
+  recovered_ = std::move(*loaded);
+  return {};
+}
+
+Status Runtime::restore_from_store() {
+  RecoveredState& st = *recovered_;
+  if (sim_broker_) sim_broker_->restore_positions(st.positions);
+  if (auto r = engine_->restore(st); !r) return r;
+  publisher_->load_restored();
+  persistence::PgStoreOptions so;
+  so.dsn = dsn_;
+  so.post = [this](std::function<void()> fn) { boost::asio::post(io_, std::move(fn)); };
+  so.engine = engine_.get();
+  store_ = std::make_unique<persistence::PgStore>(so);
+  if (auto r = store_->start(); !r)
+    return make_error(r.error().code, "database: " + r.error().message);
+  engine_->set_store(store_.get());
+  publisher_->set_store_source([this] {
+    api::StoreInfo i;
+    const auto stats = store_->stats();
+    i.connected = engine_->store_writable();
+    i.pending_writes = stats.pending;
+    if (!i.connected) i.detail = "PostgreSQL unreachable: new orders are refused";
+    return i;
+  });
+  for (const auto& s : engine_->strategies())
+    store_->record_kv(std::string(persistence::kStrategyEnabledKeyPrefix) + s.name,
+                      s.enabled ? "true" : "false");
+  recovered_.reset();
+  return {};
+}
+
+void Runtime::on_reconciled(const ReconcileReport& report) {
+  if (!report.mismatches.empty()) {
+    const std::string why = "reconciliation: " + report.summary();
+    spdlog::error("{}: trading halted until an operator resumes it", why);
+    (void)risk_->set_trading_state(TradingState::kHalted, why, "reconcile", true,
+                                   scheduler_->now());
+  }
+  publisher_->invalidate();
+  if (stopping_) return;
+  engine_->start(history_);
+  if (ib_mode_) ib_market_->start();
+}
+
+void Runtime::schedule_equity_snapshot() {
+  scheduler_->schedule_after(kEquityEvery, [this] {
+    if (stopping_ || !store_) return;
+    const Portfolio& p = engine_->portfolio();
+    persistence::EquityRecord e;
+    e.time = scheduler_->now();
+    e.equity = p.equity();
+    e.cash = p.cash();
+    e.realized = p.realized();
+    e.unrealized = p.unrealized();
+    e.commissions = p.commissions();
+    store_->record_equity(e);
+    schedule_equity_snapshot();
+  });
 }
 
 Status Runtime::build_paper(const SessionCalendar& session) {
@@ -158,6 +268,9 @@ Status Runtime::build_paper(const SessionCalendar& session) {
     bo.instruments.push_back(ic.instrument);
   }
   bo.day_session = session;  // DAY orders expire at the trading day's boundary
+  // Fills are unique by execution id across runs over the same store.
+  std::random_device rd;
+  bo.exec_id_prefix = fmt::format("sim-{:08x}{:08x}-", rd(), rd());
   market_ = std::make_unique<sim::MarketSimulator>(*scheduler_, mo);
   sim_broker_ = std::make_unique<sim::SimBroker>(*scheduler_, bo);
   broker_ = sim_broker_.get();
@@ -353,19 +466,21 @@ int Runtime::run() {
     spdlog::info("ib mode: {} instruments, {} strategies, gateway {}:{} client id {}",
                  config_.instruments.size(), config_.strategies.size(), config_.ib.host,
                  config_.ib.port, config_.ib.client_id);
-    // Strategies warm up from IB's history as soon as the session is up;
-    // orders wait in the engine's queue until the broker has reconciled.
-    engine_->start(history_);
-    ib_market_->start();
+    // Strategies start (warming up from IB's history) once the engine has
+    // reconciled with the broker; orders wait until then.
+    engine_->reconcile({config_.recovery_adopt_broker_positions},
+                       [this](const ReconcileReport& r) { on_reconciled(r); });
     ib_session_->start();
   } else {
     spdlog::info("paper mode: {} instruments, {} strategies, seed {}, speed {}, simulated start {}",
                  config_.instruments.size(), config_.strategies.size(), config_.market.seed,
                  config_.market.speed, format_rfc3339(scheduler_->now()));
-    engine_->start(history_);
+    engine_->reconcile({config_.recovery_adopt_broker_positions},
+                       [this](const ReconcileReport& r) { on_reconciled(r); });
     market_->start();
   }
   schedule_summary();
+  schedule_equity_snapshot();
   signals_.async_wait([this](const boost::system::error_code& ec, int signo) {
     if (!ec) on_signal(signo);
   });
@@ -553,6 +668,8 @@ void Runtime::begin_stop(const char* why) {
     sim_scheduler_->run_until(sim_scheduler_->now() + 2 * config_.market.ack_latency);
   }
   log_->log_pnl();
+  if (store_)
+    if (auto st = store_->flush_and_stop(); !st) spdlog::error("store: {}", st.error().message);
   signals_.cancel();
   io_.stop();
   spdlog::info("stopped");

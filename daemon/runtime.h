@@ -35,6 +35,8 @@
 #include "daemon/data_dir.h"
 #include "daemon/ib_order_ids.h"
 #include "daemon/log_sink.h"
+#include "persistence/pg_cluster.h"
+#include "persistence/pg_store.h"
 #include "risk/risk_manager.h"
 
 namespace td::daemon {
@@ -52,6 +54,14 @@ class Runtime {
   Status build();
   Status build_paper(const SessionCalendar& session);
   Status build_ib();
+  // The store: the private cluster when no DSN is set, migrations, and the
+  // state the last run left (before the engine exists).
+  Status open_store();
+  // After the engine, risk and strategies exist: the restored book, then
+  // the writer (everything from here on is persisted before it is sent).
+  Status restore_from_store();
+  void on_reconciled(const ReconcileReport& report);
+  void schedule_equity_snapshot();
   void pace();
   void flush_tick();
   void on_signal(int signo);
@@ -69,6 +79,10 @@ class Runtime {
   Config config_;
   LoadOptions reload_options_;
   DataDirLock data_dir_;
+  // Declared first: the private cluster outlives everything that writes to it.
+  std::unique_ptr<persistence::PgCluster> pg_cluster_;
+  std::string dsn_;
+  std::optional<RecoveredState> recovered_;
   boost::asio::io_context io_;
   boost::asio::signal_set signals_;
   boost::asio::steady_timer pacer_;
@@ -86,6 +100,8 @@ class Runtime {
   HistorySource* history_ = nullptr;
   std::unique_ptr<Engine> engine_;
   std::unique_ptr<risk::RiskManager> risk_;
+  // After the engine: destroyed (flushed) before it.
+  std::unique_ptr<persistence::PgStore> store_;
   std::unique_ptr<LogSink> log_;
   RealClock wall_;
   api::SnapshotStore snapshots_;

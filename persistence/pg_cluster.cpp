@@ -236,13 +236,41 @@ Result<SocketDir> choose_socket_dir(const std::string& dir, const RunAs& user) {
 
 // A server still running on the data directory (a tradingd that died
 // without stopping it): postgres would refuse to start; say what to do.
-Status check_no_server_left(const std::string& data) {
+Status check_no_server_left(const std::string& data, bool take_over) {
   const std::string pidfile = data + "/postmaster.pid";
   const auto line = first_line(pidfile);
   if (!line || !is_version(*line)) return {};  // none, or postgres judges it
   const pid_t pid = std::atoi(line->c_str());
   const auto comm = first_line(fmt::format("/proc/{}/comm", pid));
   if (pid <= 0 || ::kill(pid, 0) != 0 || comm != "postgres") return {};  // stale
+  if (take_over) {
+    // Not our child: poll for its end (fast shutdown, then the whole group).
+    spdlog::warn("postgres: server pid {} left running on {} by an earlier tradingd: stopping it",
+                 pid, data);
+    ::kill(pid, SIGINT);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    bool killed = false;
+    auto alive = [pid] {
+      const auto stat = first_line(fmt::format("/proc/{}/stat", pid));
+      if (!stat) return false;
+      const size_t paren = stat->rfind(')');  // "pid (comm) S ...": a zombie has ended
+      return paren != std::string::npos && paren + 2 < stat->size() && (*stat)[paren + 2] != 'Z';
+    };
+    while (alive()) {
+      if (!killed && std::chrono::steady_clock::now() > deadline) {
+        ::kill(-pid, SIGKILL);
+        killed = true;
+      } else if (killed && std::chrono::steady_clock::now() > deadline + std::chrono::seconds(10)) {
+        return make_error(ErrorCode::kUnavailable,
+                          fmt::format("PostgreSQL server pid {} on {} does not stop", pid, data));
+      }
+      struct timespec ts {
+        0, 5'000'000
+      };
+      ::nanosleep(&ts, nullptr);
+    }
+    return {};
+  }
   return make_error(ErrorCode::kConflict,
                     fmt::format("a PostgreSQL server (pid {}) already runs on {}: left by a "
                                 "tradingd that did not stop it? Stop it (kill -INT {}) and start "
@@ -330,7 +358,8 @@ Result<std::unique_ptr<PgCluster>> PgCluster::start(PgClusterOptions o) {
                                     "cluster: chown -R {} {}",
                                     data, st.st_uid, user->name, user->uid, user->name, o.dir));
     }
-    if (auto st = check_no_server_left(data); !st) return tl::unexpected(st.error());
+    if (auto st = check_no_server_left(data, o.take_over_orphan); !st)
+      return tl::unexpected(st.error());
   } else if (auto st = own_directory(data, *user); !st) {  // initdb fills it
     return tl::unexpected(st.error());
   }

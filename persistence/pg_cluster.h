@@ -32,6 +32,11 @@ struct PgClusterOptions {
   // settings the cluster itself depends on (listen_addresses, port, the
   // socket, logging_collector, synchronous_commit, ...) are refused.
   std::vector<std::pair<std::string, std::string>> settings;
+  // A server still running on the data directory is stopped (fast shutdown)
+  // and started afresh, instead of refusing. Only for a caller that holds
+  // the directory's lock (the daemon's data_dir lock): then that server is
+  // the orphan of a tradingd that died (SIGKILL, OOM) without stopping it.
+  bool take_over_orphan = false;
 };
 
 class PgCluster {
