@@ -235,6 +235,39 @@ TEST(IbClient, GatewayRestartRollingNextValidIdBackCausesNo103) {
   EXPECT_EQ(c.engine().portfolio().position_qty(Symbol("SPY")), Decimal());
 }
 
+// A cancel in flight when the daemon died: the next run restores the order
+// as pending_cancel and asks IB again. The order was adopted without its IB
+// order id, which only IB's openOrder/orderStatus tell; the cancel went out
+// as cancelOrder 0 (error 10147) and the order kept working at IB.
+TEST(IbClient, CancelOfAnOrderRestoredAfterARestartReachesIb) {
+  IbSimProcess sim;
+  StoredOrder stored;
+  int64_t high_water = 0;
+  {
+    Client first(sim.port());
+    ASSERT_TRUE(first.run_until([&] { return first.broker().connected(); }));
+    const Order* o = first.submit(Client::limit(Side::kBuy, 5, "1.00"));
+    ASSERT_TRUE(first.run_until([&] { return is(o, OrderStatus::kSubmitted); }));
+    stored.id = o->id();
+    stored.request = o->request();
+    stored.status = OrderStatus::kPendingCancel;  // the cancel's row, then SIGKILL
+    stored.broker_order_id = o->broker_order_id();
+    high_water = first.persisted();
+  }
+  Client c(sim.port(), high_water);
+  RecoveredState st;
+  st.next_order_id = stored.id.value() + 1;
+  st.orders.push_back(stored);
+  ASSERT_TRUE(c.engine().restore(st));
+  bool reconciled = false;
+  c.engine().reconcile({}, [&](const ReconcileReport&) { reconciled = true; });
+  ASSERT_TRUE(c.run_until([&] { return reconciled; }));
+  const Order* o = c.engine().order(stored.id);
+  ASSERT_TRUE(c.run_until([&] { return is(o, OrderStatus::kCancelled); }))
+      << to_string(o->status());
+  EXPECT_EQ(sim_order(sim, o).value("status", ""), "Cancelled");
+}
+
 TEST(IbClient, BurstOf500OrdersLeavesAtMost45PerSecondAndNoneIsLost) {
   IbSimProcess sim({"--hold-orders", "--quote-interval", "2000"});
   Client c(sim.port());
