@@ -415,6 +415,16 @@ void check_broker_orders_stored(Db& db, const BrokerView& b, Problems& out) {
                     " reached the broker without a row: " + o.dump());
 }
 
+// Whether a stored status agrees with the gateway's ("": it never got the order).
+bool agrees(const std::string& ours, const std::string& theirs) {
+  if (theirs.empty()) return ours == "queued";  // held while routing is paused
+  if (theirs == "Filled") return ours == "filled";
+  if (theirs == "Cancelled") return ours == "cancelled" || ours == "rejected" || ours == "expired";
+  if (theirs == "PreSubmitted" || theirs == "Submitted")
+    return ours == "submitted" || ours == "partially_filled";
+  return false;
+}
+
 // Fills once each, positions as the broker's, after a restart has reconciled.
 void check_reconciled(Db& db, const BrokerView& b, HttpClient& api, Problems& out) {
   // Every order the broker knows: filled as there.
@@ -452,13 +462,7 @@ void check_reconciled(Db& db, const BrokerView& b, HttpClient& api, Problems& ou
     for (const auto& [n, st] : status) {
       const auto at = b.orders.find(n);
       const std::string theirs = at == b.orders.end() ? "" : at->second.value("status", "");
-      const bool working = theirs == "PreSubmitted" || theirs == "Submitted";
-      const bool ok = theirs == "Filled" ? st == "filled"
-                      : theirs == "Cancelled"
-                          ? st == "cancelled" || st == "rejected" || st == "expired"
-                      : working ? st == "submitted" || st == "partially_filled"
-                                : false;
-      if (!ok)
+      if (!agrees(st, theirs))
         out.push_back("order " + std::to_string(n) + " is " + st + " here and " +
                       (theirs.empty() ? std::string("unknown") : theirs) + " at the broker");
     }
@@ -560,6 +564,7 @@ TEST(CrashLoop, SigkillDuringOrderFlowLosesNoAcknowledgedOrderAndSendsNothingTwi
   std::vector<OrderSpec> lost;  // answers lost to a kill: retried after a restart
   std::string previous_output;  // the killed run's log, for a failure's report
   size_t requests = 0, kills_early = 0;
+  Clock::duration check_time{};  // the longest wait for a consistent view
   std::map<int, int> statuses;
   std::map<int, std::string> samples;
   std::unique_ptr<Db> db;
@@ -652,11 +657,17 @@ TEST(CrashLoop, SigkillDuringOrderFlowLosesNoAcknowledgedOrderAndSendsNothingTwi
           }
           lost = std::move(still);
         }
-        // Reconciled: the store, the API and the broker agree. Fills of
-        // orders working at the kill may land a moment later, and the
-        // strategies keep trading: wait for a consistent view.
+        // Reconciled: the store, the API and the broker agree. Routing is
+        // paused meanwhile (the strategies trade on every bar: new orders
+        // wait, queued) and fills of orders working at the kill may land a
+        // moment later: wait for a consistent view.
+        if (const int st = api->request("POST", "/api/v1/queue/pause").status; st != 200) {
+          fail("POST /api/v1/queue/pause: " + std::to_string(st), d);
+          return;
+        }
         Problems problems;
-        const auto deadline = Clock::now() + 20s;
+        const auto checking = Clock::now();
+        const auto deadline = checking + 20s;
         for (;;) {
           problems.clear();
           const BrokerView b = broker_view(sim);
@@ -670,8 +681,13 @@ TEST(CrashLoop, SigkillDuringOrderFlowLosesNoAcknowledgedOrderAndSendsNothingTwi
           fail("after restart " + std::to_string(it) + ":\n" + join(problems), d);
           return;
         }
+        check_time = std::max(check_time, Clock::now() - checking);
         if (d.output().find("position mismatch") != std::string::npos) {
           fail("reconciliation reported a position mismatch", d);
+          return;
+        }
+        if (const int st = api->request("POST", "/api/v1/queue/resume").status; st != 200) {
+          fail("POST /api/v1/queue/resume: " + std::to_string(st), d);
           return;
         }
         if (last) {
@@ -732,9 +748,11 @@ TEST(CrashLoop, SigkillDuringOrderFlowLosesNoAcknowledgedOrderAndSendsNothingTwi
   const BrokerView b = broker_view(sim);
   std::printf(
       "crash loop: %d kills (%zu during start-up), %zu requests (status:count%s), %zu orders "
-      "acknowledged, %zu orders reached the broker, %lld executions, %.1f s\n",
+      "acknowledged, %zu orders reached the broker, %lld executions, %.1f s (longest check "
+      "%.2f s)\n",
       iterations, kills_early, requests, codes.c_str(), acked_all.size(), b.orders.size(),
-      static_cast<long long>(b.executions), secs);
+      static_cast<long long>(b.executions), secs,
+      std::chrono::duration<double>(check_time).count());
   for (const auto& [s, body] : samples)
     if (s != 200 && s != 201) std::printf("  e.g. %d: %s\n", s, body.substr(0, 300).c_str());
 }
