@@ -712,7 +712,14 @@ TEST(CrashLoop, SigkillDuringOrderFlowLosesNoAcknowledgedOrderAndSendsNothingTwi
     d.signal(SIGKILL);
     stop.set();
     if (client_thread.joinable()) client_thread.join();
-    (void)d.wait_exit(10s);
+    // It dies of the SIGKILL, not of its own accord (an exit, or a
+    // sanitizer's abort, before it).
+    if (const auto code = d.wait_exit(10s); code != 128 + SIGKILL) {
+      fail("tradingd ended with " + (code ? std::to_string(*code) : std::string("nothing")) +
+               ", not by the SIGKILL (iteration " + std::to_string(it) + ")",
+           d);
+      return;
+    }
     if (client) {
       ClientLog& log = client->log();
       requests += log.requests;
