@@ -8,7 +8,6 @@
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
-#include <random>
 
 #include "api/auth/bootstrap.h"
 #include "api/json/mapping.h"
@@ -35,6 +34,7 @@ constexpr const char* kRiskLimitsFile = "risk-limits.json";
 constexpr const char* kIbOrderIdsFile = "ib-order-ids";
 constexpr int64_t kIbIdReserve = 1000;  // ids reserved per write of kIbOrderIdsFile
 constexpr auto kEquityEvery = std::chrono::minutes(1);
+constexpr auto kStoreWaitTick = std::chrono::microseconds(200);
 
 int32_t market_data_type_code(const std::string& t) {
   if (t == "frozen") return 2;
@@ -184,7 +184,13 @@ Status Runtime::open_store() {
 
 Status Runtime::restore_from_store() {
   RecoveredState& st = *recovered_;
-  if (sim_broker_) sim_broker_->restore_positions(st.positions);
+  if (sim_broker_) {
+    sim_broker_->restore_positions(st.positions);
+    // Fills are unique by execution id across runs over the same store: this
+    // run's ids carry its first order id (no earlier run's order had it),
+    // and a fresh store still gives one seed one run.
+    sim_broker_->set_exec_id_prefix(fmt::format("sim-{}-", st.next_order_id));
+  }
   if (auto r = engine_->restore(st); !r) return r;
   publisher_->load_restored();
   persistence::PgStoreOptions so;
@@ -220,7 +226,6 @@ void Runtime::on_reconciled(const ReconcileReport& report) {
   publisher_->invalidate();
   if (stopping_) return;
   engine_->start(history_);
-  if (ib_mode_) ib_market_->start();
 }
 
 void Runtime::schedule_equity_snapshot() {
@@ -268,9 +273,6 @@ Status Runtime::build_paper(const SessionCalendar& session) {
     bo.instruments.push_back(ic.instrument);
   }
   bo.day_session = session;  // DAY orders expire at the trading day's boundary
-  // Fills are unique by execution id across runs over the same store.
-  std::random_device rd;
-  bo.exec_id_prefix = fmt::format("sim-{:08x}{:08x}-", rd(), rd());
   market_ = std::make_unique<sim::MarketSimulator>(*scheduler_, mo);
   sim_broker_ = std::make_unique<sim::SimBroker>(*scheduler_, bo);
   broker_ = sim_broker_.get();
@@ -470,6 +472,7 @@ int Runtime::run() {
     // reconciled with the broker; orders wait until then.
     engine_->reconcile({config_.recovery_adopt_broker_positions},
                        [this](const ReconcileReport& r) { on_reconciled(r); });
+    ib_market_->start();
     ib_session_->start();
   } else {
     spdlog::info("paper mode: {} instruments, {} strategies, seed {}, speed {}, simulated start {}",
@@ -506,6 +509,16 @@ void Runtime::flush_tick() {
 
 void Runtime::pace() {
   if (stopping_) return;
+  if (engine_->awaiting_store()) {
+    // Simulated time stands still until the order's row is committed (its
+    // commit is posted to this thread): the order leaves at the same
+    // simulated time whatever the database's latency.
+    pacer_.expires_after(kStoreWaitTick);
+    pacer_.async_wait([this](const boost::system::error_code& ec) {
+      if (!ec) pace();
+    });
+    return;
+  }
   if (config_.market.speed <= 0) {
     for (size_t i = 0; i < kEventsPerSlice; ++i) {
       auto next = sim_scheduler_->next_time();

@@ -127,7 +127,7 @@ TEST(IbDaemon, WarmsUpFromIbHistoryTradesOnIbDataAndARestartReusesNoOrderId) {
       << d.output();
   const std::string body = R"({"symbol":"SPY","side":"buy","qty":"1","type":"market"})";
   const std::string r = http_request(port, "POST", "/api/v1/orders", token, body);
-  ASSERT_TRUE(status_of(r) == 201 || status_of(r) == 202) << r;
+  ASSERT_TRUE(status_of(r) == 201 || status_of(r) == 202) << r << d.output();
   ASSERT_TRUE(wait_until(
       d,
       [&] {
