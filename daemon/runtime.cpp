@@ -219,9 +219,10 @@ Status Runtime::restore_from_store() {
 void Runtime::on_reconciled(const ReconcileReport& report) {
   if (!report.mismatches.empty()) {
     const std::string why = "reconciliation: " + report.summary();
-    spdlog::error("{}: trading halted until an operator resumes it", why);
-    (void)risk_->set_trading_state(TradingState::kHalted, why, "reconcile", true,
-                                   scheduler_->now());
+    // Halted is the kill switch (without a flatten: which side is right is
+    // for the operator to judge); it holds across restarts until re-armed.
+    spdlog::error("{}: trading halted (kill switch) until an admin re-arms it", why);
+    risk_->engage(why, "reconcile", false, scheduler_->now());
   }
   publisher_->invalidate();
   if (stopping_) return;
