@@ -254,6 +254,7 @@ class Engine final : public BrokerEvents,
     std::string source, reason;
   };
   std::map<Symbol, Closing> flattening_;
+  std::map<Symbol, Closing> reclose_;  // restored closing orders to send again
   std::optional<TimerId> throttle_timer_;
   Timestamp throttle_retry_at_{};
   bool following_up_ = false;

@@ -209,6 +209,13 @@ Status Runtime::restore_from_store() {
     if (!i.connected) i.detail = "PostgreSQL unreachable: new orders are refused";
     return i;
   });
+  publisher_->set_audit_store(
+      [this](const std::string& type, const std::string& actor, const nlohmann::json& data) {
+        const auto st = data.find("status");
+        store_->record_audit(scheduler_->now(), actor, type, data.dump(),
+                             st != data.end() && st->is_number_integer() ? st->get<int>() : 0);
+      });
+  store_->record_kv("risk.state", risk::serialize_state(risk_->persisted_state()));
   for (const auto& s : engine_->strategies())
     store_->record_kv(std::string(persistence::kStrategyEnabledKeyPrefix) + s.name,
                       s.enabled ? "true" : "false");
@@ -317,6 +324,9 @@ Status Runtime::build_ib() {
     next.order_id = std::max(next.order_id, id.value() + kIbIdReserve);
     if (auto st = save_ib_ids(data_dir_.path(kIbOrderIdsFile), next); !st) return st;
     ib_ids_ = next;
+    if (store_)
+      store_->record_kv("broker.ib.order_ids",
+                        fmt::format("ib_order_id={} order_id={}", next.ib_order_id, next.order_id));
     return Status{};
   };
   auto window =
@@ -344,9 +354,10 @@ Status Runtime::restore_risk_state() {
     spdlog::error("risk state {}: {}; starting with the kill switch engaged", path,
                   loaded.error().message);
   }
-  risk_->set_state_listener([path](const risk::PersistedRiskState& st) {
+  risk_->set_state_listener([this, path](const risk::PersistedRiskState& st) {
     if (auto saved = risk::save_state_file(path, st); !saved)
       spdlog::error("risk state {} not saved: {}", path, saved.error().message);
+    if (store_) store_->record_kv("risk.state", risk::serialize_state(st));
   });
   if (!loaded) {
     risk_->engage("risk state file unreadable: " + loaded.error().message, "startup", false,
@@ -617,6 +628,7 @@ void Runtime::save_risk_limits(const risk::RiskLimits& limits) {
   j.erase("trading_hours");  // configured per instrument, not by the API
   if (auto st = write_file_atomically(data_dir_.path(kRiskLimitsFile), j.dump(2) + "\n"); !st)
     spdlog::error("risk limits not saved: {}", st.error().message);
+  if (store_) store_->record_kv("risk.limits", j.dump());
 }
 
 void Runtime::restore_risk_limits() {
