@@ -75,8 +75,10 @@ TEST(IbDaemon, WarmsUpFromIbHistoryTradesOnIbDataAndARestartReusesNoOrderId) {
     Process d(args);
     const int port = wait_for_listening(d, 20s);
     ASSERT_GT(port, 0) << d.output();
+    // The admin token is printed after the listening line.
+    ASSERT_TRUE(d.wait_for([](const std::string& o) { return !token_in(o).empty(); }, 10s))
+        << d.output();
     token = token_in(d.output());
-    ASSERT_FALSE(token.empty());
     // Connected and reconciled.
     ASSERT_TRUE(wait_until(
         d,
