@@ -248,6 +248,13 @@ void Runtime::schedule_equity_snapshot() {
     e.unrealized = p.unrealized();
     e.commissions = p.commissions();
     store_->record_equity(e);
+    // The session's row, kept current (its last value is the day's close).
+    persistence::DailyPnlRecord d;
+    d.session_start = p.session_start();
+    d.realized = p.today_realized();
+    d.commissions = p.today_commissions();
+    d.equity_close = p.equity();
+    store_->record_daily_pnl(d);
     schedule_equity_snapshot();
   });
 }
