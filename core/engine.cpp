@@ -931,6 +931,12 @@ Status Engine::restore(const RecoveredState& st) {
   }
   portfolio_.restore(st.positions, st.realized, st.commissions, st.session_start,
                      st.session_realized, st.session_commissions);
+  for (const StoredPosition& p : st.positions)
+    if (!p.qty.is_zero() && !instrument(p.symbol))
+      spdlog::warn("restore: position {} {} has no configured instrument: it is never marked "
+                   "(no unrealized P&L), and neither strategies nor flatten can trade it; add "
+                   "the instrument to the config",
+                   p.qty.to_string(), p.symbol.str());
   for (const auto& [name, rows] : st.strategy_positions) {
     Slot* slot = nullptr;
     for (auto& sl : slots_)
