@@ -626,6 +626,9 @@ void Engine::on_execution(const Execution& e) {
   f.time = e.time;
   f.broker_exec_id = e.exec_id;
   f.source = o->source();
+  // Restored as queued (the last run died before its pending_submit row was
+  // committed), yet the broker executed it: it was sent after all.
+  if (o->status() == OrderStatus::kQueued) mark_sent(*o);
   const OrderStatus prev = o->status();
   if (auto st = o->apply_fill(f); !st) {
     refuse(o->id(), st.error().message);
@@ -1015,12 +1018,7 @@ void Engine::reconcile_open_orders(std::vector<BrokerOrderUpdate> open) {
     at_broker.insert(o->id());
     if (!o->is_open()) continue;
     ++report_.orders_confirmed;
-    if (o->status() == OrderStatus::kQueued) {  // sent by the last run after all
-      const OrderStatus prev = o->status();
-      (void)o->transition(OrderStatus::kPendingSubmit, now());
-      contrib_.emplace(o->id(), Decimal());
-      publish_order(*o, prev);
-    }
+    if (o->status() == OrderStatus::kQueued) mark_sent(*o);  // sent by the last run after all
     if (o->status() == OrderStatus::kPendingSubmit) {
       BrokerOrderUpdate acc = u;
       acc.kind = BrokerOrderUpdate::Kind::kAccepted;
@@ -1060,6 +1058,13 @@ void Engine::reconcile_open_orders(std::vector<BrokerOrderUpdate> open) {
   }
   broker_.request_positions(
       [this](std::vector<BrokerPosition> positions) { reconcile_positions(std::move(positions)); });
+}
+
+void Engine::mark_sent(Order& o) {
+  std::erase_if(queue_, [id = o.id()](const auto& q) { return q.first == id; });
+  (void)o.transition(OrderStatus::kPendingSubmit, now());
+  contrib_.emplace(o.id(), Decimal());
+  publish_order(o, OrderStatus::kQueued);
 }
 
 std::optional<OrderId> Engine::adopt_external(const BrokerOrderUpdate& u) {

@@ -221,6 +221,8 @@ class Engine final : public BrokerEvents,
   void reconcile_open_orders(std::vector<BrokerOrderUpdate> open);
   void reconcile_positions(std::vector<BrokerPosition> positions);
   std::optional<OrderId> adopt_external(const BrokerOrderUpdate& u);
+  // A restored queued order the broker turns out to have: pending_submit.
+  void mark_sent(Order& o);
   // The order will never be committed or may not wait for it: answers its
   // when_durable() callers with `error`.
   void drop_durable(OrderId id, const Error& error);

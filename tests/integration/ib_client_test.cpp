@@ -235,6 +235,75 @@ TEST(IbClient, GatewayRestartRollingNextValidIdBackCausesNo103) {
   EXPECT_EQ(c.engine().portfolio().position_qty(Symbol("SPY")), Decimal());
 }
 
+// A run that died with `r` sent: the order once IB has it in `at_ib`,
+// stored as its row was left (`row`), and the IB id high-water mark. The
+// stored id is 0 when IB never got there.
+struct LastRun {
+  StoredOrder stored;
+  int64_t high_water = 0;
+};
+LastRun run_then_die(IbSimProcess& sim, OrderRequest r, OrderStatus at_ib, OrderStatus row) {
+  LastRun out;
+  Client first(sim.port());
+  if (!first.run_until([&] { return first.broker().connected(); })) return out;
+  const Order* o = first.submit(std::move(r));
+  if (!first.run_until([&] { return is(o, at_ib); })) return out;
+  out.stored.id = o->id();
+  out.stored.request = o->request();
+  out.stored.status = row;
+  if (row != OrderStatus::kQueued) out.stored.broker_order_id = o->broker_order_id();
+  out.high_water = first.persisted();
+  return out;
+}
+
+// The next run: restores the order, reconciles; the report (none in time: nullopt).
+std::optional<ReconcileReport> restore_and_reconcile(Client& c, const StoredOrder& stored) {
+  RecoveredState st;
+  st.next_order_id = stored.id.value() + 1;
+  st.orders.push_back(stored);
+  if (!c.engine().restore(st)) return std::nullopt;
+  std::optional<ReconcileReport> report;
+  c.engine().reconcile({}, [&](const ReconcileReport& r) { report = r; });
+  c.run_until([&] { return report.has_value(); });
+  return report;
+}
+
+// A cancel in flight when the daemon died: the next run restores the order
+// as pending_cancel and asks IB again. The order was adopted without its IB
+// order id, which only IB's openOrder/orderStatus tell; the cancel went out
+// as cancelOrder 0 (error 10147) and the order kept working at IB.
+TEST(IbClient, CancelOfAnOrderRestoredAfterARestartReachesIb) {
+  IbSimProcess sim;
+  const LastRun last = run_then_die(sim, Client::limit(Side::kBuy, 5, "1.00"),
+                                    OrderStatus::kSubmitted, OrderStatus::kPendingCancel);
+  ASSERT_GT(last.stored.id.value(), 0u);
+  Client c(sim.port(), last.high_water);
+  ASSERT_TRUE(restore_and_reconcile(c, last.stored));
+  const Order* o = c.engine().order(last.stored.id);
+  ASSERT_TRUE(c.run_until([&] { return is(o, OrderStatus::kCancelled); }))
+      << to_string(o->status());
+  EXPECT_EQ(sim_order(sim, o).value("status", ""), "Cancelled");
+}
+
+// Killed between an order's placeOrder and the commit of its pending_submit
+// row: the next run restores it as queued, but IB has it and filled it. The
+// execution is the broker's word that it was sent: it applies, and the
+// order is not cancelled as "never routed".
+TEST(IbClient, FillOfAnOrderRestoredAsQueuedIsApplied) {
+  IbSimProcess sim;
+  const LastRun last = run_then_die(sim, Client::market(Side::kBuy, 5), OrderStatus::kFilled,
+                                    OrderStatus::kQueued);  // only its insert was committed
+  ASSERT_GT(last.stored.id.value(), 0u);
+  Client c(sim.port(), last.high_water);
+  const auto report = restore_and_reconcile(c, last.stored);
+  ASSERT_TRUE(report);
+  const Order* o = c.engine().order(last.stored.id);
+  EXPECT_EQ(o->status(), OrderStatus::kFilled);
+  EXPECT_EQ(o->filled_qty(), Decimal::from_int(5));
+  EXPECT_EQ(c.engine().portfolio().position_qty(Symbol("SPY")), Decimal::from_int(5));
+  EXPECT_TRUE(report->mismatches.empty()) << report->summary();
+}
+
 TEST(IbClient, BurstOf500OrdersLeavesAtMost45PerSecondAndNoneIsLost) {
   IbSimProcess sim({"--hold-orders", "--quote-interval", "2000"});
   Client c(sim.port());

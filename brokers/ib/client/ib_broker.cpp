@@ -222,10 +222,23 @@ Status IbBroker::cancel(const Order& order) {
     }
   }
   t.cancel_pending = true;
+  if (t.ib_id == 0) return {};  // adopted, its IB id not reported yet: sent by learn_ib_id
   CancelOrder c;
   c.order_id = t.ib_id;
   send(c);
   return {};
+}
+
+void IbBroker::learn_ib_id(Tracked& t, int64_t ib_id, int32_t client_id) {
+  if (t.ib_id != 0 || ib_id <= 0 || client_id != options_.client_id) return;
+  t.ib_id = ib_id;
+  t.place.order_id = ib_id;
+  by_ib_id_[ib_id] = t.id;
+  if (t.cancel_pending && !t.ended) {
+    CancelOrder c;
+    c.order_id = ib_id;
+    send(c);
+  }
 }
 
 void IbBroker::cancel_everything() {
@@ -472,6 +485,7 @@ void IbBroker::on(const OpenOrder& m) {
     t->perm_id = m.perm_id;
     by_perm_[m.perm_id] = t->id;
   }
+  learn_ib_id(*t, m.order_id, m.client_id);
   t->seen = true;
   if (t->ended) return;
   if (!t->acked && is_working_status(m.status)) {
@@ -495,7 +509,8 @@ void IbBroker::on(const OpenOrder& m) {
 }
 
 void IbBroker::on(const OrderStatus& m) {
-  Tracked* t = find(m.perm_id, {}, m.order_id, m.client_id ? m.client_id : options_.client_id);
+  const int32_t client_id = m.client_id ? m.client_id : options_.client_id;
+  Tracked* t = find(m.perm_id, {}, m.order_id, client_id);
   if (!t) {
     if (auto f = foreign_.find(m.perm_id); f != foreign_.end()) {
       f->second.update.external_filled = m.filled;
@@ -507,6 +522,7 @@ void IbBroker::on(const OrderStatus& m) {
     t->perm_id = m.perm_id;
     by_perm_[m.perm_id] = t->id;
   }
+  learn_ib_id(*t, m.order_id, client_id);
   if (t->ended) return;
   const std::string& s = m.status;
   if (is_working_status(s)) {

@@ -113,6 +113,9 @@ class IbBroker final : public Broker, public SessionParticipant {
   };
   enum class Sync { kIdle, kOpenOrders, kExecutions, kPositions, kDone };
 
+  // An order adopted from an earlier run learns its IB order id from IB's
+  // messages (its cancel is addressed by it).
+  void learn_ib_id(Tracked& t, int64_t ib_id, int32_t client_id);
   void on(const OpenOrder& m);
   void on(const OrderStatus& m);
   void on(const ErrorMessage& m);
