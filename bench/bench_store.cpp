@@ -16,6 +16,10 @@
 // Then (c): load_state over 1,000,000 orders and 1,000,000 fills (most
 // orders closed and old, ~100 open, ~1,000 closed in the last day), timed
 // as a restart does it: connect, migrate (a no-op), load_state.
+// Then (d): the same database, restarted as a user runs the daemon: each
+// round populates it afresh and execs `tradingd run` in paper mode against
+// it; the time from exec to its "listening on" line and to the first
+// GET /readyz answering 200, then SIGTERM and the time to its exit.
 // Medians over --rounds.
 #include <spdlog/spdlog.h>
 #include <stdlib.h>
@@ -37,6 +41,7 @@
 #include "persistence/pg_cluster.h"
 #include "persistence/pg_store.h"
 #include "persistence/recovery_loader.h"
+#include "tests/integration/process.h"
 
 namespace {
 
@@ -48,7 +53,9 @@ struct Args {
   int rounds = 3;
   double seconds = 3;
   int rate = 2000;
-  int orders = 1'000'000;  // (c): orders and fills in the database
+  int orders = 1'000'000;               // (c), (d): orders and fills in the database
+  std::string tradingd = TRADINGD_BIN;  // (d)
+  bool daemon_output = false;           // (d): print the daemon's whole output
   // (a): outstanding orders at most. Per-row commits one at a time: a
   // small window keeps it busy without minutes of backlog to drain after.
   size_t window_batched = 20'000, window_per_row = 200;
@@ -224,7 +231,9 @@ Latency latency(const std::string& dsn, StoreWriteMode mode, const Args& a) {
 }
 
 // 1,000,000 orders: ~100 open, ~1,000 closed within the last day, the rest
-// closed a year ago; one fill per filled order, up to `n` fills.
+// closed a year ago; one fill per order, `n` fills: the filled orders are
+// for 100 and filled by it; the open ones (partially filled) and the
+// cancelled ones (after a partial fill) are for 200.
 Status populate(const std::string& dsn, int n, Timestamp now) {
   const int64_t t = to_unix_nanos(now);
   const int64_t year = int64_t{365} * 24 * 3600 * 1'000'000'000;
@@ -235,10 +244,10 @@ INSERT INTO orders (id, client_order_id, symbol, side, type, tif, qty, limit_pri
                     status, filled_qty, avg_fill_price, commission, broker_order_id,
                     created_at_ns, updated_at_ns)
 SELECT g, 'c-' || g, 'SYM' || (g % 50), CASE WHEN g % 2 = 0 THEN 'buy' ELSE 'sell' END, 'limit',
-       'day', 100, 123.45, 'api',
-       CASE WHEN g % 10000 = 7 THEN 'submitted' WHEN g % 13 = 0 THEN 'cancelled' ELSE 'filled' END,
-       CASE WHEN g % 10000 = 7 OR g % 13 = 0 THEN 0 ELSE 100 END,
-       CASE WHEN g % 10000 = 7 OR g % 13 = 0 THEN 0 ELSE 123.45 END, 0.35, 'B' || g,
+       'day', CASE WHEN g % 10000 = 7 OR g % 13 = 0 THEN 200 ELSE 100 END, 123.45, 'api',
+       CASE WHEN g % 10000 = 7 THEN 'partially_filled' WHEN g % 13 = 0 THEN 'cancelled'
+            ELSE 'filled' END,
+       100, 123.45, 0.35, 'B' || g,
        {0} - {1} + g, CASE WHEN g % 1000 = 3 THEN {0} - {2} ELSE {0} - {1} + g END
 FROM generate_series(1, {3}) g;
 INSERT INTO fills (id, order_id, symbol, side, qty, price, commission, realized, time_ns,
@@ -277,6 +286,60 @@ LoadTime restart_load(const std::string& dsn, Timestamp now) {
   return out;
 }
 
+struct DaemonTimes {
+  double listening_ms = -1, ready_ms = -1, stop_ms = -1;
+  int exit_code = -1;
+  std::string readyz;                 // the body of the first 200
+  std::vector<std::string> warnings;  // its [warning] and [error] lines
+};
+
+// (d): `tradingd run` in paper mode on `data_dir` against the database at
+// `dsn`, as a user starts it; the times are from just before the fork+exec.
+DaemonTimes daemon_restart(const Args& a, const std::string& dsn, const std::string& data_dir) {
+  using namespace td::testing;
+  DaemonTimes out;
+  std::vector<std::string> args = {
+      a.tradingd, "run",
+      "--config", std::string(TRADINGD_SOURCE_DIR) + "/config/paper.yaml",
+      "--set",    "data_dir=" + data_dir,
+      "--set",    "api.listen=127.0.0.1:0",
+      "--set",    "database.dsn=" + dsn};
+  auto ms_since = [](SteadyClock::time_point t0) {
+    return std::chrono::duration<double, std::milli>(SteadyClock::now() - t0).count();
+  };
+  const auto t0 = SteadyClock::now();
+  Process p(std::move(args));
+  const int port = wait_for_listening(p, std::chrono::seconds(60));
+  if (port > 0) {
+    out.listening_ms = ms_since(t0);
+    // A short poll interval: the output is drained between polls (the
+    // daemon must not block on a full pipe).
+    const auto deadline = SteadyClock::now() + std::chrono::seconds(60);
+    while (SteadyClock::now() < deadline) {
+      const std::string r = http_get(port, "/readyz");
+      if (status_of(r) == 200) {
+        out.ready_ms = ms_since(t0);
+        out.readyz = body_of(r);
+        break;
+      }
+      p.wait_for([](const std::string&) { return false; }, std::chrono::milliseconds(2));
+    }
+  }
+  const auto s0 = SteadyClock::now();
+  p.signal(SIGTERM);
+  if (auto code = p.wait_exit(std::chrono::seconds(60))) {
+    out.exit_code = *code;
+    out.stop_ms = ms_since(s0);
+  }
+  if (a.daemon_output) std::fputs(p.output().c_str(), stdout);
+  for (const char* level : {"[warning]", "[error]", "[critical]"})
+    for (auto& line : lines_containing(p.output(), level)) out.warnings.push_back(std::move(line));
+  if (out.ready_ms < 0)
+    std::fprintf(stderr, "%s did not become ready (exit code %d); its output:\n%s\n",
+                 a.tradingd.c_str(), out.exit_code, p.output().c_str());
+  return out;
+}
+
 double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
   return v.empty() ? 0 : v[v.size() / 2];
@@ -303,9 +366,14 @@ int main(int argc, char** argv) {
       a.rate = std::atoi(v);
     } else if (starts(argv[i], "--orders=", &v)) {
       a.orders = std::atoi(v);
+    } else if (starts(argv[i], "--tradingd=", &v)) {
+      a.tradingd = v;
+    } else if (std::strcmp(argv[i], "--daemon-output") == 0) {
+      a.daemon_output = true;
     } else {
       std::fprintf(stderr,
-                   "usage: %s [--rounds=3] [--seconds=3] [--rate=2000] [--orders=1000000]\n",
+                   "usage: %s [--rounds=3] [--seconds=3] [--rate=2000] [--orders=1000000] "
+                   "[--tradingd=PATH] [--daemon-output]\n",
                    argv[0]);
       return 2;
     }
@@ -368,8 +436,47 @@ int main(int argc, char** argv) {
                 l.fills);
   }
   std::printf("median restart load (connect + migrate + load_state): %.1f ms\n", median(loads));
+
+  // (d): one data_dir across the rounds, as one installation restarted.
+  td::testing::TempDir data_dir;
+  std::vector<double> listening, ready, stop;
+  bool failed = false;
+  for (int r = 0; r < a.rounds; ++r) {
+    if (r > 0) {  // the first round's database is the one (c) read
+      const auto q0 = SteadyClock::now();
+      if (auto s = populate(dsn, a.orders, now); !s) die(s.error());
+      std::printf("populated again in %.1f s\n",
+                  std::chrono::duration<double>(SteadyClock::now() - q0).count());
+    }
+    if (auto s = exec(dsn, "CHECKPOINT"); !s) die(s.error());
+    const DaemonTimes d = daemon_restart(a, dsn, data_dir.path().string());
+    std::printf(
+        "tradingd restart %d: listening %.0f ms, ready (GET /readyz 200) %.0f ms; SIGTERM to exit "
+        "%.0f ms, exit code %d\n",
+        r + 1, d.listening_ms, d.ready_ms, d.stop_ms, d.exit_code);
+    if (r == 0) std::printf("  readyz: %s\n", d.readyz.c_str());
+    for (const auto& w : d.warnings) std::printf("  %s\n", w.c_str());
+    std::fflush(stdout);
+    if (d.ready_ms < 0 || d.exit_code != 0) {
+      failed = true;
+      break;
+    }
+    listening.push_back(d.listening_ms);
+    ready.push_back(d.ready_ms);
+    stop.push_back(d.stop_ms);
+  }
+  auto range = [](const std::vector<double>& v) {
+    return fmt::format("{:.0f} ms (min {:.0f}, max {:.0f})", median(v),
+                       *std::min_element(v.begin(), v.end()),
+                       *std::max_element(v.begin(), v.end()));
+  };
+  if (!failed && !ready.empty()) {
+    std::printf("median tradingd restart to listening: %s\n", range(listening).c_str());
+    std::printf("median tradingd restart to ready: %s\n", range(ready).c_str());
+    std::printf("median tradingd SIGTERM to exit: %s\n", range(stop).c_str());
+  }
   cluster->reset();
   std::error_code ec;
   std::filesystem::remove_all(dir, ec);
-  return 0;
+  return failed ? 1 : 0;
 }

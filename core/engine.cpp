@@ -934,6 +934,12 @@ Status Engine::restore(const RecoveredState& st) {
   }
   portfolio_.restore(st.positions, st.realized, st.commissions, st.session_start,
                      st.session_realized, st.session_commissions);
+  for (const StoredPosition& p : st.positions)
+    if (!p.qty.is_zero() && !instrument(p.symbol))
+      spdlog::warn("restore: position {} {} has no configured instrument: it is never marked "
+                   "(no unrealized P&L), and neither strategies nor flatten can trade it; add "
+                   "the instrument to the config",
+                   p.qty.to_string(), p.symbol.str());
   for (const auto& [name, rows] : st.strategy_positions) {
     Slot* slot = nullptr;
     for (auto& sl : slots_)
@@ -1034,7 +1040,11 @@ void Engine::reconcile_open_orders(std::vector<BrokerOrderUpdate> open) {
       continue;
     }
     // Not working at the broker: it ended there (or never arrived). Its
-    // fills, if any, came with the executions above. Never re-sent.
+    // fills, if any, came with the executions above. Never re-sent; a
+    // closing order of the risk manager (flatten, risk:*) is replaced by
+    // what its position needs now, once positions are reconciled.
+    if (is_risk_source(o->source()))
+      reclose_.emplace(o->symbol(), Closing{o->source(), "restart: closing again"});
     const std::string why = prev == OrderStatus::kQueued
                                 ? "not routed before the restart"
                                 : "not working at the broker after the restart";
@@ -1131,6 +1141,9 @@ void Engine::reconcile_positions(std::vector<BrokerPosition> positions) {
     report_.adopted_positions.push_back({s, local, theirs});
   }
   reconciling_ = false;
+  for (const auto& [sym, c] : std::exchange(reclose_, {})) {
+    if (send_close(sym, c.source, c.reason).closing_order) flattening_.emplace(sym, c);
+  }
   spdlog::info("reconciliation finished: {}", report_.summary());
   auto done = std::move(reconcile_done_);
   reconcile_done_ = nullptr;

@@ -97,6 +97,10 @@ class Engine final : public BrokerEvents,
   // (refused by the store, or rejected while it waited). Engine thread.
   void when_durable(OrderId id, std::function<void(Status)> done);
   bool durable(OrderId id) const { return !pending_durable_.count(id); }
+  // Some order waits for its row: a simulated market holds its clock until
+  // the commit, so a seed gives the same run with a store as without
+  // (not during an outage: the kill switch's closing orders go without).
+  bool awaiting_store() const { return store_writable_ && !pending_durable_.empty(); }
 
   // Start-up recovery, after instruments and strategies are added and before
   // start(): the book as the store kept it. Open orders are handed to the
@@ -252,6 +256,7 @@ class Engine final : public BrokerEvents,
     std::string source, reason;
   };
   std::map<Symbol, Closing> flattening_;
+  std::map<Symbol, Closing> reclose_;  // restored closing orders to send again
   std::optional<TimerId> throttle_timer_;
   Timestamp throttle_retry_at_{};
   bool following_up_ = false;

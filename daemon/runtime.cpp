@@ -8,7 +8,6 @@
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
-#include <random>
 
 #include "api/auth/bootstrap.h"
 #include "api/json/mapping.h"
@@ -35,6 +34,7 @@ constexpr const char* kRiskLimitsFile = "risk-limits.json";
 constexpr const char* kIbOrderIdsFile = "ib-order-ids";
 constexpr int64_t kIbIdReserve = 1000;  // ids reserved per write of kIbOrderIdsFile
 constexpr auto kEquityEvery = std::chrono::minutes(1);
+constexpr auto kStoreWaitTick = std::chrono::microseconds(200);
 
 int32_t market_data_type_code(const std::string& t) {
   if (t == "frozen") return 2;
@@ -184,7 +184,13 @@ Status Runtime::open_store() {
 
 Status Runtime::restore_from_store() {
   RecoveredState& st = *recovered_;
-  if (sim_broker_) sim_broker_->restore_positions(st.positions);
+  if (sim_broker_) {
+    sim_broker_->restore_positions(st.positions);
+    // Fills are unique by execution id across runs over the same store: this
+    // run's ids carry its first order id (no earlier run's order had it),
+    // and a fresh store still gives one seed one run.
+    sim_broker_->set_exec_id_prefix(fmt::format("sim-{}-", st.next_order_id));
+  }
   if (auto r = engine_->restore(st); !r) return r;
   publisher_->load_restored();
   persistence::PgStoreOptions so;
@@ -203,6 +209,13 @@ Status Runtime::restore_from_store() {
     if (!i.connected) i.detail = "PostgreSQL unreachable: new orders are refused";
     return i;
   });
+  publisher_->set_audit_store(
+      [this](const std::string& type, const std::string& actor, const nlohmann::json& data) {
+        const auto st = data.find("status");
+        store_->record_audit(scheduler_->now(), actor, type, data.dump(),
+                             st != data.end() && st->is_number_integer() ? st->get<int>() : 0);
+      });
+  store_->record_kv("risk.state", risk::serialize_state(risk_->persisted_state()));
   for (const auto& s : engine_->strategies())
     store_->record_kv(std::string(persistence::kStrategyEnabledKeyPrefix) + s.name,
                       s.enabled ? "true" : "false");
@@ -213,14 +226,14 @@ Status Runtime::restore_from_store() {
 void Runtime::on_reconciled(const ReconcileReport& report) {
   if (!report.mismatches.empty()) {
     const std::string why = "reconciliation: " + report.summary();
-    spdlog::error("{}: trading halted until an operator resumes it", why);
-    (void)risk_->set_trading_state(TradingState::kHalted, why, "reconcile", true,
-                                   scheduler_->now());
+    // Halted is the kill switch (without a flatten: which side is right is
+    // for the operator to judge); it holds across restarts until re-armed.
+    spdlog::error("{}: trading halted (kill switch) until an admin re-arms it", why);
+    risk_->engage(why, "reconcile", false, scheduler_->now());
   }
   publisher_->invalidate();
   if (stopping_) return;
   engine_->start(history_);
-  if (ib_mode_) ib_market_->start();
 }
 
 void Runtime::schedule_equity_snapshot() {
@@ -235,6 +248,13 @@ void Runtime::schedule_equity_snapshot() {
     e.unrealized = p.unrealized();
     e.commissions = p.commissions();
     store_->record_equity(e);
+    // The session's row, kept current (its last value is the day's close).
+    persistence::DailyPnlRecord d;
+    d.session_start = p.session_start();
+    d.realized = p.today_realized();
+    d.commissions = p.today_commissions();
+    d.equity_close = p.equity();
+    store_->record_daily_pnl(d);
     schedule_equity_snapshot();
   });
 }
@@ -268,9 +288,6 @@ Status Runtime::build_paper(const SessionCalendar& session) {
     bo.instruments.push_back(ic.instrument);
   }
   bo.day_session = session;  // DAY orders expire at the trading day's boundary
-  // Fills are unique by execution id across runs over the same store.
-  std::random_device rd;
-  bo.exec_id_prefix = fmt::format("sim-{:08x}{:08x}-", rd(), rd());
   market_ = std::make_unique<sim::MarketSimulator>(*scheduler_, mo);
   sim_broker_ = std::make_unique<sim::SimBroker>(*scheduler_, bo);
   broker_ = sim_broker_.get();
@@ -314,6 +331,9 @@ Status Runtime::build_ib() {
     next.order_id = std::max(next.order_id, id.value() + kIbIdReserve);
     if (auto st = save_ib_ids(data_dir_.path(kIbOrderIdsFile), next); !st) return st;
     ib_ids_ = next;
+    if (store_)
+      store_->record_kv("broker.ib.order_ids",
+                        fmt::format("ib_order_id={} order_id={}", next.ib_order_id, next.order_id));
     return Status{};
   };
   auto window =
@@ -341,9 +361,10 @@ Status Runtime::restore_risk_state() {
     spdlog::error("risk state {}: {}; starting with the kill switch engaged", path,
                   loaded.error().message);
   }
-  risk_->set_state_listener([path](const risk::PersistedRiskState& st) {
+  risk_->set_state_listener([this, path](const risk::PersistedRiskState& st) {
     if (auto saved = risk::save_state_file(path, st); !saved)
       spdlog::error("risk state {} not saved: {}", path, saved.error().message);
+    if (store_) store_->record_kv("risk.state", risk::serialize_state(st));
   });
   if (!loaded) {
     risk_->engage("risk state file unreadable: " + loaded.error().message, "startup", false,
@@ -470,6 +491,7 @@ int Runtime::run() {
     // reconciled with the broker; orders wait until then.
     engine_->reconcile({config_.recovery_adopt_broker_positions},
                        [this](const ReconcileReport& r) { on_reconciled(r); });
+    ib_market_->start();
     ib_session_->start();
   } else {
     spdlog::info("paper mode: {} instruments, {} strategies, seed {}, speed {}, simulated start {}",
@@ -506,6 +528,16 @@ void Runtime::flush_tick() {
 
 void Runtime::pace() {
   if (stopping_) return;
+  if (engine_->awaiting_store()) {
+    // Simulated time stands still until the order's row is committed (its
+    // commit is posted to this thread): the order leaves at the same
+    // simulated time whatever the database's latency.
+    pacer_.expires_after(kStoreWaitTick);
+    pacer_.async_wait([this](const boost::system::error_code& ec) {
+      if (!ec) pace();
+    });
+    return;
+  }
   if (config_.market.speed <= 0) {
     for (size_t i = 0; i < kEventsPerSlice; ++i) {
       auto next = sim_scheduler_->next_time();
@@ -603,6 +635,7 @@ void Runtime::save_risk_limits(const risk::RiskLimits& limits) {
   j.erase("trading_hours");  // configured per instrument, not by the API
   if (auto st = write_file_atomically(data_dir_.path(kRiskLimitsFile), j.dump(2) + "\n"); !st)
     spdlog::error("risk limits not saved: {}", st.error().message);
+  if (store_) store_->record_kv("risk.limits", j.dump());
 }
 
 void Runtime::restore_risk_limits() {

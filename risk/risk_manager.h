@@ -88,6 +88,7 @@ class RiskManager final : public RiskHook {
                            bool is_admin, Timestamp now);
 
   const KillSwitchState& kill_switch() const { return state_.kill_switch; }
+  const PersistedRiskState& persisted_state() const { return state_; }
   const TradingStateInfo& trading_state() const { return state_.trading; }
   std::vector<BreakerStatus> breakers() const;
 
@@ -237,9 +238,13 @@ class RiskManager final : public RiskHook {
   const EngineView* view_ = nullptr;
 };
 
-// The state file under data_dir (until the store issue moves it into
-// PostgreSQL). Written atomically (temp file, fsync, rename, fsync dir).
+// The state file under data_dir, written atomically (temp file, fsync,
+// rename, fsync dir) on the engine thread before the change takes effect.
+// It stays the source at start-up: the kill switch must hold with the
+// database down; the store keeps a copy (kv "risk.state") for inspection.
 Status save_state_file(const std::string& path, const PersistedRiskState& s);
+// The file's text (also the store's copy).
+std::string serialize_state(const PersistedRiskState& s);
 // Missing file: default (active) state. Unreadable or corrupt: an error; the
 // daemon then starts halted (fail safe) and says why.
 Result<PersistedRiskState> load_state_file(const std::string& path);

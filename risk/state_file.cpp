@@ -134,6 +134,10 @@ std::string serialize(const PersistedRiskState& s) {
 
 }  // namespace
 
+std::string serialize_state(const PersistedRiskState& s) {
+  return serialize(s);
+}
+
 Status save_state_file(const std::string& path, const PersistedRiskState& s) {
   if (auto st = write_file_atomically(path, serialize(s)); !st)
     return make_error(st.error().code, "risk state file: " + st.error().message);

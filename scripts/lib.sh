@@ -34,9 +34,33 @@ td_ensure_packages() {
 # run as root. The same user as systemd/tradingd.service's User=.
 td_ensure_pg_user() {
   [ "$(id -u)" -eq 0 ] || return 0
-  id tradingd >/dev/null 2>&1 && return 0
-  echo "==> creating the system user tradingd (runs the embedded PostgreSQL cluster)"
-  useradd --system --no-create-home --shell /usr/sbin/nologin tradingd
+  if ! id tradingd >/dev/null 2>&1; then
+    echo "==> creating the system user tradingd (runs the embedded PostgreSQL cluster)"
+    useradd --system --no-create-home --shell /usr/sbin/nologin tradingd
+  fi
+}
+
+# td_ensure_pg_reachable DIR: as root, the private cluster under DIR runs as
+# tradingd, which must be able to enter every directory on the way (a clone
+# under /root is not). Grants search (x) only, to that user only, with an
+# ACL entry on each directory that lacks it, and says which.
+td_ensure_pg_reachable() {
+  [ "$(id -u)" -eq 0 ] || return 0
+  local d
+  d=$(realpath -m "$1")
+  local blocked=()
+  while [ "$d" != "/" ]; do
+    d=$(dirname "$d")
+    [ -d "$d" ] || continue
+    runuser -u tradingd -- test -x "$d" 2>/dev/null || blocked+=("$d")
+  done
+  [ ${#blocked[@]} -eq 0 ] && return 0
+  td_ensure_packages acl
+  local b
+  for b in "${blocked[@]}"; do
+    echo "==> letting the user tradingd enter $b (ACL u:tradingd:x) for the embedded PostgreSQL"
+    setfacl -m u:tradingd:x "$b"
+  done
 }
 
 # Exports PROMTOOL: promtool from PATH, or from Debian's prometheus package

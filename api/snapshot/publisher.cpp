@@ -202,6 +202,7 @@ void SnapshotPublisher::audit_event(const Event& e) {
 }
 
 void SnapshotPublisher::audit(std::string type, std::string actor, json data) {
+  if (audit_store_) audit_store_(type, actor, data);
   audit_lazy(std::move(type), std::move(actor),
              [d = std::make_shared<const json>(std::move(data))] { return *d; });
 }

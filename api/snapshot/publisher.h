@@ -58,6 +58,11 @@ class SnapshotPublisher final : public EventSink,
   void set_metrics(metrics::DaemonMetrics* m) { metrics_ = m; }
   // Where the store's state comes from (engine thread), when there is one.
   void set_store_source(std::function<StoreInfo()> source) { store_source_ = std::move(source); }
+  // Where explicit audit() entries (API requests, commands) are also kept
+  // durably (the store's api_audit table); engine events have their own log.
+  using AuditStore = std::function<void(const std::string& type, const std::string& actor,
+                                        const nlohmann::json& data)>;
+  void set_audit_store(AuditStore store) { audit_store_ = std::move(store); }
   // Start-up recovery put orders and fills into the engine without events:
   // take them all into the next snapshot.
   void load_restored();
@@ -98,6 +103,7 @@ class SnapshotPublisher final : public EventSink,
   risk::RiskManager& risk_;
   SnapshotStore& store_;
   std::function<StoreInfo()> store_source_;
+  AuditStore audit_store_;
   Clock& wall_;
   std::shared_ptr<const StaticInfo> info_;
   PublisherOptions options_;

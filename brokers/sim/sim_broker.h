@@ -103,6 +103,7 @@ class SimBroker final : public Broker, public MarketDataHandler {
   // continues with the positions the store kept (its working orders did not
   // survive the process: reconciliation closes them).
   void restore_positions(const std::vector<StoredPosition>& positions);
+  void set_exec_id_prefix(std::string prefix) { options_.exec_id_prefix = std::move(prefix); }
 
   // Orders submitted and not yet finished (including those awaiting acceptance).
   size_t open_order_count() const { return orders_.size(); }

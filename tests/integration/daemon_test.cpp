@@ -168,8 +168,8 @@ TEST(Daemon, SigintStopsCleanly) {
 
 // Same seed, simulated clock: byte-identical fill logs.
 TEST(Daemon, SameSeedGivesIdenticalFills) {
-  TempDir dir;
   auto run_once = [&] {
+    TempDir dir;  // a fresh store each time: a second run over the same one continues it
     Process p({kBin, "run", "--config", kPaper, "--set", "data_dir=" + dir.path().string(), "--set",
                "api.listen=127.0.0.1:0", "--set", "market.speed=0", "--set",
                "market.start=2026-01-05T14:30:00Z", "--set", "market.duration=8h"});

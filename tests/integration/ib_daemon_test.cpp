@@ -11,6 +11,7 @@
 
 #include "tests/integration/ibsim_process.h"
 #include "tests/integration/process.h"
+#include "tests/integration/raw_tws_client.h"
 
 namespace td::testing {
 namespace {
@@ -74,8 +75,10 @@ TEST(IbDaemon, WarmsUpFromIbHistoryTradesOnIbDataAndARestartReusesNoOrderId) {
     Process d(args);
     const int port = wait_for_listening(d, 20s);
     ASSERT_GT(port, 0) << d.output();
+    // The admin token is printed after the listening line.
+    ASSERT_TRUE(d.wait_for([](const std::string& o) { return !token_in(o).empty(); }, 10s))
+        << d.output();
     token = token_in(d.output());
-    ASSERT_FALSE(token.empty());
     // Connected and reconciled.
     ASSERT_TRUE(wait_until(
         d,
@@ -127,7 +130,7 @@ TEST(IbDaemon, WarmsUpFromIbHistoryTradesOnIbDataAndARestartReusesNoOrderId) {
       << d.output();
   const std::string body = R"({"symbol":"SPY","side":"buy","qty":"1","type":"market"})";
   const std::string r = http_request(port, "POST", "/api/v1/orders", token, body);
-  ASSERT_TRUE(status_of(r) == 201 || status_of(r) == 202) << r;
+  ASSERT_TRUE(status_of(r) == 201 || status_of(r) == 202) << r << d.output();
   ASSERT_TRUE(wait_until(
       d,
       [&] {
@@ -156,6 +159,103 @@ TEST(IbDaemon, WarmsUpFromIbHistoryTradesOnIbDataAndARestartReusesNoOrderId) {
   for (const auto& [ref, n] : refs) EXPECT_EQ(n, 1) << ref;
   d.signal(SIGTERM);
   EXPECT_EQ(d.wait_exit(20s), 0) << d.output();
+}
+
+// Start-up reconciliation against a gateway that outlived the daemon (issue
+// 6): a fill that happened while tradingd was down is applied once; an order
+// another program placed is adopted as external; and when the broker's
+// position still differs afterwards (that program's order filled: its
+// execution is not ours to see) trading halts with a report naming the
+// symbol and both quantities.
+TEST(IbDaemon, RestartAppliesMissedFillAdoptsExternalOrderAndHaltsOnMismatch) {
+  IbSimProcess sim({"--hold-orders"});
+  TempDir dir;
+  std::string cfg_text = ib_config(sim.port());
+  cfg_text = cfg_text.substr(0, cfg_text.find("strategies:"));  // the test's orders only
+  const std::string cfg = dir.write("ib.yaml", cfg_text);
+  const std::vector<std::string> args{kTradingdBin, "run",   "--config",
+                                      cfg,          "--set", "data_dir=" + dir.path().string()};
+  auto ready = [](Process& d, int port) {
+    return wait_until(
+        d, [&] { return status_of(http_get(port, "/readyz")) == 200; }, 30s);
+  };
+  std::string token;
+  int64_t ib_id = 0;
+  {
+    Process d(args);
+    const int port = wait_for_listening(d, 30s);
+    ASSERT_GT(port, 0) << d.output();
+    ASSERT_TRUE(d.wait_for([](const std::string& o) { return !token_in(o).empty(); }, 10s));
+    token = token_in(d.output());
+    ASSERT_TRUE(ready(d, port)) << d.output();
+    const std::string r = http_request(
+        port, "POST", "/api/v1/orders", token,
+        R"({"symbol":"SPY","side":"buy","qty":"10","type":"limit","limit_price":"600","client_order_id":"held-1"})");
+    ASSERT_EQ(status_of(r), 201) << r;
+    ASSERT_TRUE(wait_until(
+        d,
+        [&] {
+          for (const auto& o : sim.orders())
+            if (o.value("order_ref", "") == "td-1") ib_id = o.value("order_id", int64_t{0});
+          return ib_id > 0;
+        },
+        10s));
+    d.signal(SIGKILL);
+    d.wait_exit(10s);
+  }
+  // While tradingd is down: our order fills; another program places one.
+  ASSERT_EQ(sim.control("fill " + std::to_string(ib_id) + " 10").rfind("ok", 0), 0u);
+  RawClient other(sim.port());
+  ASSERT_GT(other.start(99), 0);
+  other.send(order(500, "BUY", 3, "LMT", Decimal::from_int(600)));
+  ASSERT_TRUE(other.wait<ib::OpenOrder>());
+  {
+    Process d(args);
+    const int port = wait_for_listening(d, 30s);
+    ASSERT_GT(port, 0) << d.output();
+    ASSERT_TRUE(ready(d, port)) << d.output();
+    auto mine = get_json(port, "/api/v1/orders/by-client-id/held-1", token);
+    ASSERT_TRUE(mine.is_object()) << d.output();
+    EXPECT_EQ(mine["status"], "filled");
+    EXPECT_EQ(mine["fills"].size(), 1u);
+    auto pos = get_json(port, "/api/v1/positions/SPY", token);
+    ASSERT_TRUE(pos.is_object()) << d.output();
+    EXPECT_EQ(pos["qty"], "10");
+    json external;
+    for (const auto& o : list_of(get_json(port, "/api/v1/orders?status=open", token), "orders"))
+      if (o.value("source", "") == "external") external = o;
+    ASSERT_TRUE(external.is_object()) << d.output();
+    EXPECT_EQ(external["qty"], "3");
+    EXPECT_EQ(external["side"], "buy");
+    auto risk = get_json(port, "/api/v1/risk", token);
+    EXPECT_EQ(risk["trading_state"], "active") << d.output();
+    d.signal(SIGKILL);
+    d.wait_exit(10s);
+  }
+  // The other program's order fills while tradingd is down again.
+  ASSERT_EQ(sim.control("fill 500 3").rfind("ok", 0), 0u);
+  {
+    Process d(args);
+    const int port = wait_for_listening(d, 30s);
+    ASSERT_GT(port, 0) << d.output();
+    ASSERT_TRUE(wait_until(
+        d,
+        [&] {
+          auto risk = get_json(port, "/api/v1/risk", token);
+          return risk.is_object() && risk["trading_state"] == "halted";
+        },
+        30s))
+        << d.output();
+    EXPECT_FALSE(lines_containing(d.output(), "position mismatch SPY: local 10 broker 13").empty())
+        << d.output();
+    // Halted: a new order is refused.
+    const std::string r =
+        http_request(port, "POST", "/api/v1/orders", token,
+                     R"({"symbol":"SPY","side":"buy","qty":"1","type":"market"})");
+    EXPECT_EQ(status_of(r), 409) << r;
+    d.signal(SIGTERM);
+    EXPECT_EQ(d.wait_exit(20s), 0) << d.output();
+  }
 }
 
 }  // namespace

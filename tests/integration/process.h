@@ -24,6 +24,10 @@ class TempDir {
   TempDir() {
     std::string t = (std::filesystem::temp_directory_path() / "tradingd-it-XXXXXX").string();
     path_ = mkdtemp(t.data());
+    // Searchable by others: as root, the daemon's private PostgreSQL runs as
+    // the unprivileged user tradingd, which must reach data_dir/postgres.
+    std::filesystem::permissions(path_, std::filesystem::perms::others_exec,
+                                 std::filesystem::perm_options::add);
   }
   ~TempDir() { std::filesystem::remove_all(path_); }
   TempDir(const TempDir&) = delete;

@@ -411,6 +411,41 @@ TEST_F(StoreWriter, DuplicateIsReportedBeforeTheCommitThatCoversIt) {
   EXPECT_EQ(calls, std::vector<std::string>{"commit 2 after 1 duplicate(s)"});
 }
 
+// What the store kept is what a restarted engine needs: Engine::restore of
+// load_state gives back the same orders, account and strategy book.
+TEST_F(StoreWriter, RestoredEngineMatchesTheOneThatWrote) {
+  const std::string dsn = migrated_database();
+  Rig rig(dsn, StoreWriteMode::kBatched);
+  ASSERT_TRUE(rig.store->start());
+  rig.engine.start();
+  run_flow(rig);
+  ASSERT_TRUE(rig.all_committed());
+  PgConn c = connect(dsn);
+  persistence::LoadOptions lo{rig.sched.now()};
+  lo.session_start = rig.engine.portfolio().session_start();
+  auto st = persistence::load_state(c, lo);
+  ASSERT_TRUE(st) << st.error().message;
+
+  Rig again(dsn, StoreWriteMode::kBatched);  // same instruments and strategy
+  ASSERT_TRUE(again.engine.restore(*st));
+  const Engine &a = rig.engine, &b = again.engine;
+  ASSERT_EQ(b.orders().size(), a.orders().size());
+  for (const auto& [id, o] : a.orders()) {
+    const Order* r = b.order(id);
+    ASSERT_NE(r, nullptr);
+    expect_same(persistence::stored_order(*r), *o);
+    EXPECT_EQ(r->fills().size(), o->fills().size());
+  }
+  EXPECT_EQ(b.open_order_ids(), a.open_order_ids());
+  EXPECT_EQ(b.portfolio().realized(), a.portfolio().realized());
+  EXPECT_EQ(b.portfolio().commissions(), a.portfolio().commissions());
+  for (const auto& [sym, h] : a.portfolio().holdings())
+    expect_same(persistence::stored_position(b.portfolio().holding(sym)->position), h.position);
+  for (const auto& [sym, p] : *a.strategy_book("s1"))
+    expect_same(persistence::stored_position(b.strategy_book("s1")->at(sym)), p);
+  EXPECT_FALSE(b.strategies().front().enabled);  // kv strategy.enabled.s1 = false
+}
+
 // The engine wired to the store (Engine::set_store): an order reaches the
 // broker only once its row is committed, as a second connection sees it.
 TEST_F(StoreWriter, EngineSendsOnlyCommittedOrders) {

@@ -334,6 +334,28 @@ TEST_F(RecoveryTest, ExternalOrderAtTheBrokerIsAdopted) {
   EXPECT_EQ(engine.portfolio().position_qty(Symbol("SPY")), D("19"));
 }
 
+TEST_F(RecoveryTest, ClosingOrderNotRoutedBeforeTheCrashIsReplacedByWhatThePositionNeedsNow) {
+  StoredOrder flat = stored(4, OrderStatus::kQueued, "20");
+  flat.request.side = Side::kSell;
+  flat.request.type = OrderType::kMarket;
+  flat.request.limit_price.reset();
+  flat.request.source = "flatten";
+  state.orders[3] = flat;
+  ASSERT_TRUE(engine.restore(state));
+  broker.open = {working(2), working(3)};
+  broker.positions = {{Symbol("SPY"), D("14"), D("100.28")}};
+  std::optional<ReconcileReport> report;
+  engine.reconcile({}, [&](ReconcileReport r) { report = r; });
+  ASSERT_TRUE(report);
+  EXPECT_EQ(engine.order(OrderId(4))->status(), OrderStatus::kCancelled);
+  // 14 held: a new closing sell of 14 (not the stale 20), sent at once.
+  ASSERT_EQ(broker.submitted.size(), 1u);
+  const Order* close = engine.order(broker.submitted[0]);
+  EXPECT_EQ(close->source(), "flatten");
+  EXPECT_EQ(close->side(), Side::kSell);
+  EXPECT_EQ(close->qty(), D("14"));
+}
+
 TEST_F(RecoveryTest, ReconciliationWaitsForTheBroker) {
   broker.is_connected = false;
   ASSERT_TRUE(engine.restore(state));
