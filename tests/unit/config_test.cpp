@@ -600,6 +600,14 @@ TEST_F(ConfigTest, RiskDefaults) {
   EXPECT_TRUE(z.allowed_symbols.empty());
 }
 
+TEST_F(ConfigTest, RecoveryAdoptBrokerPositions) {
+  EXPECT_FALSE(ok("").recovery_adopt_broker_positions);
+  EXPECT_TRUE(ok("recovery: {adopt_broker_positions: true}\n").recovery_adopt_broker_positions);
+  const Errors e = bad("recovery:\n  adopt_broker_positions: sometimes\n  adopt_all: true\n");
+  EXPECT_TRUE(has_error(e, "recovery.adopt_broker_positions", 2, "expected true or false"));
+  EXPECT_TRUE(has_error(e, "recovery.adopt_all", 3, "unknown key"));
+}
+
 TEST_F(ConfigTest, BadRiskValuesNameKeyAndLine) {
   const Errors e = bad(R"(instruments: [{symbol: SPY}]
 risk:
