@@ -70,8 +70,9 @@ std::string describe_failure(const std::string& stage, const beast::error_code& 
 Watchdog::Watchdog(net::io_context& ioc, const std::atomic<bool>* stop)
     : timer_(ioc), stop_(stop) {}
 
-void Watchdog::arm(Clock::time_point deadline, std::function<void(bool)> fire) {
+void Watchdog::arm(Clock::time_point deadline, std::function<void(bool)> fire, bool watch_stop) {
   deadline_ = deadline;
+  watch_stop_ = watch_stop;
   fire_ = std::move(fire);
   fired_ = false;
   interrupted_ = false;
@@ -91,7 +92,7 @@ void Watchdog::schedule() {
   timer_.expires_after(std::chrono::milliseconds(10));
   timer_.async_wait([this, alive = alive_, generation](beast::error_code) {
     if (!*alive || generation != generation_ || !armed_) return;
-    const bool interrupted = stop_ != nullptr && stop_->load();
+    const bool interrupted = watch_stop_ && stop_ != nullptr && stop_->load();
     if (!fired_ && (interrupted || Clock::now() >= deadline_)) {
       fired_ = true;
       interrupted_ = interrupted;

@@ -50,7 +50,10 @@ class Watchdog {
   Watchdog(const Watchdog&) = delete;
   Watchdog& operator=(const Watchdog&) = delete;
   // (Re)arms: fire(interrupted) when the stop flag is set or `deadline` passes.
-  void arm(Clock::time_point deadline, std::function<void(bool interrupted)> fire);
+  // A grace period armed after a stop (watch_stop false) waits for its
+  // deadline although the flag is still set.
+  void arm(Clock::time_point deadline, std::function<void(bool interrupted)> fire,
+           bool watch_stop = true);
   void disarm();
   bool fired() const { return fired_; }
   bool interrupted() const { return interrupted_; }
@@ -64,6 +67,7 @@ class Watchdog {
   bool armed_ = false;
   bool fired_ = false;
   bool interrupted_ = false;
+  bool watch_stop_ = true;
   unsigned generation_ = 0;  // a wait from an earlier arm() is ignored
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };

@@ -90,7 +90,10 @@ struct Watcher {
     // Connected: from here on only the stop flag ends the session from outside.
     watchdog.arm(Clock::time_point::max(), [&](bool) {
       ws.async_close(websocket::close_code::normal, [&](beast::error_code) {});
-      watchdog.arm(Clock::now() + std::chrono::seconds(1), [&](bool) { lowest.close(); });
+      // The server gets a second to answer the close frame, stop flag or not.
+      watchdog.arm(
+          Clock::now() + std::chrono::seconds(1), [&](bool) { lowest.close(); },
+          /*watch_stop=*/false);
     });
     lowest.expires_never();
     websocket::stream_base::timeout timeouts{};

@@ -25,6 +25,7 @@
 #include <thread>
 
 #include "tradectl/cli.h"
+#include "tradectl/transport.h"
 
 namespace td::tradectl {
 namespace {
@@ -221,6 +222,31 @@ TEST(TradectlWatch, StopFlagClosesTheStreamNormally) {
   const auto conns = server.connections();
   ASSERT_EQ(conns.size(), 1u);
   EXPECT_EQ(conns[0].client_close_code, 1000);
+}
+
+// The bug behind a flaky StopFlagClosesTheStreamNormally: the one-second
+// grace for the server's close reply was re-armed while the stop flag was
+// still set, so it fired on the next 10 ms poll and cut the connection.
+TEST(TradectlWatchdog, GraceArmedAfterAStopWaitsForItsDeadline) {
+  net::io_context ioc;
+  std::atomic<bool> stop{true};
+  detail::Watchdog watchdog(ioc, &stop);
+  const auto start = detail::Clock::now();
+  std::optional<detail::Clock::duration> grace_fired_after;
+  watchdog.arm(detail::Clock::time_point::max(), [&](bool interrupted) {
+    EXPECT_TRUE(interrupted);
+    watchdog.arm(
+        detail::Clock::now() + 300ms,
+        [&](bool again) {
+          EXPECT_FALSE(again);
+          grace_fired_after = detail::Clock::now() - start;
+          watchdog.disarm();
+        },
+        /*watch_stop=*/false);
+  });
+  ioc.run_for(10s);  // returns when the watchdog is disarmed (no work left)
+  ASSERT_TRUE(grace_fired_after.has_value());
+  EXPECT_GE(*grace_fired_after, 300ms);
 }
 
 TEST(TradectlWatch, RefusedUpgradeIsAnApiError) {
