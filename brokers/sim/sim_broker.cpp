@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "brokers/sim/fill_model.h"
+
 namespace td::sim {
 namespace {
 
@@ -241,15 +243,7 @@ void SimBroker::work_quote(Working& w, Book& book, Events& out) {
 }
 
 Decimal SimBroker::slipped(const Working& w, Decimal price) const {
-  const Decimal tick = w.instrument->tick;
-  const Decimal ten_k = Decimal::from_int(10000);
-  if (w.side == Side::kBuy) {
-    return price.mul_div(ten_k + options_.slippage_bps, ten_k, Rounding::kCeiling)
-        .round_to(tick, Rounding::kCeiling);
-  }
-  const Decimal p = price.mul_div(ten_k - options_.slippage_bps, ten_k, Rounding::kFloor)
-                        .round_to(tick, Rounding::kFloor);
-  return std::max(p, tick);
+  return slipped_price(w.side, price, options_.slippage_bps, w.instrument->tick);
 }
 
 void SimBroker::work_bar(Working& w, const Bar& b, Events& out) {
