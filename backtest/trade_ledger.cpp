@@ -43,6 +43,16 @@ void TradeLedger::close(const Symbol& s, Open& o, Timestamp t) {
   trades_.push_back(std::move(tr));
 }
 
+void TradeLedger::Open::apply(int dir, Decimal qty, Decimal price, Decimal fee, bool entering) {
+  const Decimal value = qty.mul(price, Rounding::kHalfEven);
+  (entering ? entry_qty : exit_qty) += qty;
+  (entering ? entry_value : exit_value) += value;
+  cash_flow += dir < 0 ? value : -value;
+  commission += fee;
+  position += dir < 0 ? -qty : qty;
+  max_abs = std::max(max_abs, position.abs());
+}
+
 void TradeLedger::on_fill(const Symbol& s, Timestamp t, Side side, Decimal qty, Decimal price,
                           Decimal commission, Decimal multiplier) {
   if (qty.sign() <= 0) return;
@@ -56,12 +66,7 @@ void TradeLedger::on_fill(const Symbol& s, Timestamp t, Side side, Decimal qty, 
     const Decimal closing = std::min(qty, o.position.abs());
     const Decimal closing_commission =
         closing == qty ? commission : commission_share(commission, closing, qty);
-    const Decimal value = closing.mul(price, Rounding::kHalfEven);
-    o.exit_qty += closing;
-    o.exit_value += value;
-    o.cash_flow += dir < 0 ? value : -value;
-    o.commission += closing_commission;
-    o.position += dir < 0 ? -closing : closing;
+    o.apply(dir, closing, price, closing_commission, false);
     remaining -= closing;
     remaining_commission -= closing_commission;
     if (o.position.is_zero()) {
@@ -77,13 +82,7 @@ void TradeLedger::on_fill(const Symbol& s, Timestamp t, Side side, Decimal qty, 
     o.multiplier = multiplier;
     o.side = dir;
   }
-  const Decimal value = remaining.mul(price, Rounding::kHalfEven);
-  o.entry_qty += remaining;
-  o.entry_value += value;
-  o.cash_flow += dir < 0 ? value : -value;
-  o.commission += remaining_commission;
-  o.position += dir < 0 ? -remaining : remaining;
-  o.max_abs = std::max(o.max_abs, o.position.abs());
+  o.apply(dir, remaining, price, remaining_commission, true);
 }
 
 }  // namespace td::backtest

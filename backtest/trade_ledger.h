@@ -53,6 +53,8 @@ class TradeLedger {
     Decimal multiplier;
     Timestamp entry_time;
     int side = 1;
+    // Adds a fill (or the part of one) that grows (entering) or shrinks the position.
+    void apply(int dir, Decimal qty, Decimal price, Decimal fee, bool entering);
   };
   void close(const Symbol& s, Open& o, Timestamp t);
 
