@@ -30,18 +30,33 @@ json ratio(const std::optional<double>& v) {
 
 // ---- hand formatting for the equity CSV (no allocation) ----
 
+// "00".."99": two digits per division.
+constexpr char kPairs[] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+
 char* put_uint(char* p, uint64_t v) {
   char tmp[20];
-  int n = 0;
-  do {
-    tmp[n++] = char('0' + v % 10);
-    v /= 10;
-  } while (v != 0);
-  while (n > 0) *p++ = tmp[--n];
-  return p;
+  char* const end = tmp + sizeof tmp;
+  char* q = end;
+  while (v >= 100) {
+    q -= 2;
+    std::memcpy(q, kPairs + (v % 100) * 2, 2);
+    v /= 100;
+  }
+  if (v >= 10) {
+    q -= 2;
+    std::memcpy(q, kPairs + v * 2, 2);
+  } else {
+    *--q = char('0' + v);
+  }
+  std::memcpy(p, q, static_cast<size_t>(end - q));
+  return p + (end - q);
 }
 
 // Decimal units in the shortest exact form, as Decimal::to_string().
+// Writes up to 9 bytes past the returned end (the row buffer has room).
 char* put_decimal(char* p, int64_t units) {
   uint64_t a = static_cast<uint64_t>(units);
   if (units < 0) {
@@ -50,14 +65,16 @@ char* put_decimal(char* p, int64_t units) {
   }
   constexpr auto kOne = static_cast<uint64_t>(Decimal::kUnitsPerOne);
   p = put_uint(p, a / kOne);
-  uint64_t fp = a % kOne;
+  const auto fp = static_cast<uint32_t>(a % kOne);
   if (fp != 0) {
-    char f[Decimal::kScale];
-    for (int k = Decimal::kScale - 1; k >= 0; --k) f[k] = char('0' + fp % 10), fp /= 10;
-    int len = Decimal::kScale;
-    while (f[len - 1] == '0') --len;
     *p++ = '.';
-    std::memcpy(p, f, static_cast<size_t>(len));
+    const uint32_t hi = fp / 10000, lo = fp % 10000;
+    std::memcpy(p, kPairs + (hi / 100) * 2, 2);
+    std::memcpy(p + 2, kPairs + (hi % 100) * 2, 2);
+    std::memcpy(p + 4, kPairs + (lo / 100) * 2, 2);
+    std::memcpy(p + 6, kPairs + (lo % 100) * 2, 2);
+    int len = Decimal::kScale;
+    while (p[len - 1] == '0') --len;
     p += len;
   }
   return p;
