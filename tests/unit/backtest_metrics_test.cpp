@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <ostream>
+#include <string>
 
 #include "backtest/equity_stats.h"
 #include "backtest/trade_ledger.h"
@@ -25,6 +26,15 @@ Timestamp at(int64_t s) {
   return from_unix_seconds(1'700'000'000 + s);
 }
 
+// A trade in one line: "SYMBOL long|short QTY ENTRY->EXIT pnl PNL commission C [t0..t1]"
+// with times as seconds after at(0).
+std::string describe(const Trade& t) {
+  return fmt::format("{} {} {} {}->{} pnl {} commission {} [{}..{}]", t.symbol,
+                     t.side > 0 ? "long" : "short", t.qty, t.entry_price, t.exit_price, t.pnl,
+                     t.commission, to_unix_seconds(t.entry_time) - to_unix_seconds(at(0)),
+                     to_unix_seconds(t.exit_time) - to_unix_seconds(at(0)));
+}
+
 TEST(TradeLedger, LongRoundTripNetOfBothCommissions) {
   TradeLedger l;
   l.on_fill(kSpy, at(0), Side::kBuy, "100"_d, "10.00"_d, "1.00"_d);
@@ -33,17 +43,8 @@ TEST(TradeLedger, LongRoundTripNetOfBothCommissions) {
   l.on_fill(kSpy, at(60), Side::kSell, "100"_d, "11.50"_d, "1.00"_d);
   EXPECT_EQ(l.open_qty(kSpy), "0"_d);
   ASSERT_EQ(l.trades().size(), 1u);
-  const Trade& t = l.trades()[0];
-  EXPECT_EQ(t.symbol, kSpy);
-  EXPECT_EQ(t.entry_time, at(0));
-  EXPECT_EQ(t.exit_time, at(60));
-  EXPECT_EQ(t.side, 1);
-  EXPECT_EQ(t.qty, "100"_d);
-  EXPECT_EQ(t.entry_price, "10"_d);
-  EXPECT_EQ(t.exit_price, "11.5"_d);
   // gross = 100 * 11.50 - 100 * 10.00 = 150; commissions 1.00 + 1.00 = 2.00
-  EXPECT_EQ(t.commission, "2"_d);
-  EXPECT_EQ(t.pnl, "148"_d);
+  EXPECT_EQ(describe(l.trades()[0]), "SPY long 100 10->11.5 pnl 148 commission 2 [0..60]");
 }
 
 TEST(TradeLedger, ShortRoundTrip) {
@@ -52,13 +53,8 @@ TEST(TradeLedger, ShortRoundTrip) {
   EXPECT_EQ(l.open_qty(kSpy), "-50"_d);
   l.on_fill(kSpy, at(60), Side::kBuy, "50"_d, "18.50"_d, "1.00"_d);
   ASSERT_EQ(l.trades().size(), 1u);
-  const Trade& t = l.trades()[0];
-  EXPECT_EQ(t.side, -1);
-  EXPECT_EQ(t.qty, "50"_d);
-  EXPECT_EQ(t.entry_price, "20"_d);
-  EXPECT_EQ(t.exit_price, "18.5"_d);
   // gross = sells - buys = 50 * 20 - 50 * 18.50 = 1000 - 925 = 75; - 2.00
-  EXPECT_EQ(t.pnl, "73"_d);
+  EXPECT_EQ(describe(l.trades()[0]), "SPY short 50 20->18.5 pnl 73 commission 2 [0..60]");
 }
 
 TEST(TradeLedger, FlipClosesAndOpensWithTheCommissionSplitByShares) {
@@ -69,24 +65,12 @@ TEST(TradeLedger, FlipClosesAndOpensWithTheCommissionSplitByShares) {
   l.on_fill(kSpy, at(60), Side::kSell, "30"_d, "110"_d, "1.01"_d);
   EXPECT_EQ(l.open_qty(kSpy), "-20"_d);
   ASSERT_EQ(l.trades().size(), 1u);
-  const Trade& a = l.trades()[0];
-  EXPECT_EQ(a.side, 1);
-  EXPECT_EQ(a.qty, "10"_d);
-  EXPECT_EQ(a.exit_time, at(60));
-  EXPECT_EQ(a.exit_price, "110"_d);
-  EXPECT_EQ(a.commission, "1.34"_d);  // 1.00 + 0.34
-  EXPECT_EQ(a.pnl, "98.66"_d);        // 10 * 110 - 10 * 100 = 100; - 1.34
+  // 10 * 110 - 10 * 100 = 100; commission 1.00 + 0.34 = 1.34
+  EXPECT_EQ(describe(l.trades()[0]), "SPY long 10 100->110 pnl 98.66 commission 1.34 [0..60]");
   l.on_fill(kSpy, at(120), Side::kBuy, "20"_d, "105"_d, "1.00"_d);
   ASSERT_EQ(l.trades().size(), 2u);
-  const Trade& b = l.trades()[1];
-  EXPECT_EQ(b.side, -1);
-  EXPECT_EQ(b.entry_time, at(60));
-  EXPECT_EQ(b.exit_time, at(120));
-  EXPECT_EQ(b.qty, "20"_d);
-  EXPECT_EQ(b.entry_price, "110"_d);
-  EXPECT_EQ(b.exit_price, "105"_d);
-  EXPECT_EQ(b.commission, "1.67"_d);  // 0.67 + 1.00
-  EXPECT_EQ(b.pnl, "98.33"_d);        // 20 * 110 - 20 * 105 = 100; - 1.67
+  // 20 * 110 - 20 * 105 = 100; commission 0.67 + 1.00 = 1.67
+  EXPECT_EQ(describe(l.trades()[1]), "SPY short 20 110->105 pnl 98.33 commission 1.67 [60..120]");
   EXPECT_EQ(l.open_qty(kSpy), "0"_d);
 }
 
@@ -96,18 +80,15 @@ TEST(TradeLedger, FlipCommissionSplitRoundsHalfUpToTheCent) {
   // 1.01 * 10 / 20 = 0.505: half up -> 0.51 (half-even would give 0.50); rest 0.50.
   l.on_fill(kSpy, at(1), Side::kSell, "20"_d, "100"_d, "1.01"_d);
   l.on_fill(kSpy, at(2), Side::kBuy, "10"_d, "100"_d, "0"_d);
-  ASSERT_EQ(l.trades().size(), 2u);
-  EXPECT_EQ(l.trades()[0].commission, "0.51"_d);
-  EXPECT_EQ(l.trades()[0].pnl, "-0.51"_d);
-  EXPECT_EQ(l.trades()[1].commission, "0.5"_d);
   // 1.00 * 1 / 8 = 0.125 -> 0.13 closing, 0.87 opening.
   l.on_fill(kSpy, at(3), Side::kSell, "1"_d, "50"_d, "0"_d);
   l.on_fill(kSpy, at(4), Side::kBuy, "8"_d, "50"_d, "1.00"_d);
   l.on_fill(kSpy, at(5), Side::kSell, "7"_d, "50"_d, "0"_d);
   ASSERT_EQ(l.trades().size(), 4u);
-  EXPECT_EQ(l.trades()[2].commission, "0.13"_d);
-  EXPECT_EQ(l.trades()[3].commission, "0.87"_d);
-  EXPECT_EQ(l.trades()[3].side, 1);
+  EXPECT_EQ(describe(l.trades()[0]), "SPY long 10 100->100 pnl -0.51 commission 0.51 [0..1]");
+  EXPECT_EQ(describe(l.trades()[1]), "SPY short 10 100->100 pnl -0.5 commission 0.5 [1..2]");
+  EXPECT_EQ(describe(l.trades()[2]), "SPY short 1 50->50 pnl -0.13 commission 0.13 [3..4]");
+  EXPECT_EQ(describe(l.trades()[3]), "SPY long 7 50->50 pnl -0.87 commission 0.87 [4..5]");
 }
 
 TEST(TradeLedger, ScaleInAndOutUseVolumeWeightedPrices) {
@@ -119,17 +100,11 @@ TEST(TradeLedger, ScaleInAndOutUseVolumeWeightedPrices) {
   EXPECT_EQ(l.open_qty(kSpy), "153"_d);
   l.on_fill(kSpy, at(4), Side::kSell, "153"_d, "12"_d, "1"_d);
   ASSERT_EQ(l.trades().size(), 1u);
-  const Trade& t = l.trades()[0];
-  EXPECT_EQ(t.entry_time, at(0));
-  EXPECT_EQ(t.exit_time, at(4));
-  EXPECT_EQ(t.qty, "303"_d);
   // entry: (1000 + 2060 + 30.03) / 303 = 3090.03 / 303 = 10.198118811881.. -> 10.19811881
-  EXPECT_EQ(t.entry_price, "10.19811881"_d);
   // exit: (1650 + 1836) / 303 = 3486 / 303 = 11.504950495.. -> 11.50495050
-  EXPECT_EQ(t.exit_price, "11.5049505"_d);
   // gross exact: 3486 - 3090.03 = 395.97; 5 commissions of 1
-  EXPECT_EQ(t.pnl, "390.97"_d);
-  EXPECT_EQ(t.commission, "5"_d);
+  EXPECT_EQ(describe(l.trades()[0]),
+            "SPY long 303 10.19811881->11.5049505 pnl 390.97 commission 5 [0..4]");
 }
 
 TEST(TradeLedger, QtyIsTheLargestPositionOfTheTrade) {
@@ -139,11 +114,9 @@ TEST(TradeLedger, QtyIsTheLargestPositionOfTheTrade) {
   l.on_fill(kSpy, at(2), Side::kBuy, "100"_d, "12"_d, "0"_d);  // position 150
   l.on_fill(kSpy, at(3), Side::kSell, "150"_d, "13"_d, "0"_d);
   ASSERT_EQ(l.trades().size(), 1u);
-  const Trade& t = l.trades()[0];
-  EXPECT_EQ(t.qty, "150"_d);
-  EXPECT_EQ(t.entry_price, "11"_d);   // (1000 + 1200) / 200
-  EXPECT_EQ(t.exit_price, "12.5"_d);  // (550 + 1950) / 200
-  EXPECT_EQ(t.pnl, "300"_d);          // 550 + 1950 - 1000 - 1200
+  // entry (1000 + 1200) / 200 = 11; exit (550 + 1950) / 200 = 12.5;
+  // pnl 550 + 1950 - 1000 - 1200 = 300
+  EXPECT_EQ(describe(l.trades()[0]), "SPY long 150 11->12.5 pnl 300 commission 0 [0..3]");
 }
 
 TEST(TradeLedger, MultiplierScalesGrossPnlNotCommissions) {
@@ -152,11 +125,8 @@ TEST(TradeLedger, MultiplierScalesGrossPnlNotCommissions) {
   l.on_fill(kSpy, at(1), Side::kBuy, "1"_d, "100"_d, "0"_d);  // another symbol, still open
   l.on_fill(kEs, at(2), Side::kSell, "2"_d, "4510.50"_d, "1.24"_d, "5"_d);
   ASSERT_EQ(l.trades().size(), 1u);
-  const Trade& t = l.trades()[0];
-  EXPECT_EQ(t.symbol, kEs);
-  EXPECT_EQ(t.entry_price, "4500.25"_d);  // prices stay per unit
-  // gross = (9021.00 - 9000.50) * 5 = 102.50; commissions 2.48
-  EXPECT_EQ(t.pnl, "100.02"_d);
+  // Prices stay per unit. gross = (9021.00 - 9000.50) * 5 = 102.50; commissions 2.48
+  EXPECT_EQ(describe(l.trades()[0]), "ES long 2 4500.25->4510.5 pnl 100.02 commission 2.48 [0..2]");
   EXPECT_EQ(l.open_qty(kSpy), "1"_d);
   EXPECT_EQ(l.open_qty(Symbol("QQQ")), "0"_d);
 }
