@@ -40,7 +40,7 @@ class BacktestEngine::Context final : public StrategyContext {
   Context(BacktestEngine& engine, Slot& slot) : e_(engine), slot_(slot) {}
 
   Timestamp now() const override { return e_.now_; }
-  bool warming_up() const override { return false; }
+  bool warming_up() const override { return e_.warming_; }
   Decimal position(const Symbol& s) const override {
     const uint32_t i = e_.index_of(s);
     return i == kUnknown ? Decimal() : slot_.own[i];
@@ -48,6 +48,7 @@ class BacktestEngine::Context final : public StrategyContext {
   const Instrument* instrument(const Symbol& s) const override { return e_.instrument(s); }
 
   void set_target(const Symbol& s, Decimal target) override {
+    if (e_.warming_) return;
     const uint32_t i = e_.index_of(s);
     if (i == kUnknown) return;
     SymbolState& st = *e_.symbols_[i];
@@ -71,6 +72,7 @@ class BacktestEngine::Context final : public StrategyContext {
       return make_error(ErrorCode::kInvalidArgument,
                         "backtests fill market orders only (at the next bar's open)");
     if (req.qty.sign() <= 0) return make_error(ErrorCode::kInvalidArgument, "qty: must be > 0");
+    if (e_.warming_) return make_error(ErrorCode::kRejected, "warming up: decisions are ignored");
     const uint32_t i = e_.index_of(req.symbol);
     if (i == kUnknown)
       return make_error(ErrorCode::kInvalidArgument,
@@ -342,6 +344,7 @@ void BacktestEngine::close_bar_time(bool last) {
     now_ = close;
     risk_->on_tick(*this);
   }
+  if (warming_ && !last) return;
   if (!last) {
     observer_->on_bar_close(close, portfolio_.cash() + positions_value_, open_positions_ > 0);
     return;
@@ -376,6 +379,7 @@ Result<BacktestSummary> BacktestEngine::run(BarSource& source, BacktestObserver&
         }
         bar_time_ = sb.time;
         have_bar_time_ = true;
+        warming_ = settings_.trade_from && sb.time < *settings_.trade_from;
       }
       SymbolState& s = *symbols_[sb.symbol];
       if (!s.pending.empty()) {

@@ -48,6 +48,10 @@ struct BacktestSettings {
   Decimal slippage_bps;  // [0, 10000)
   risk::RiskLimits risk;
   SessionCalendar session;  // where the daily P&L (daily loss limit) resets
+  // Bars opening before this only warm the strategies up (their decisions
+  // are ignored, as in live warm-up from history) and add no equity point:
+  // a walk-forward test window starts with indicators already defined.
+  std::optional<Timestamp> trade_from;
 };
 
 struct BacktestOrder {
@@ -160,6 +164,7 @@ class BacktestEngine final : private EngineView, private RiskActions {
   Timestamp now_{};
   Timestamp bar_time_{};  // the open time of the bars being processed
   bool have_bar_time_ = false;
+  bool warming_ = false;     // the bars being processed open before trade_from
   Decimal positions_value_;  // sum of the marked values
   size_t open_positions_ = 0;
   size_t pending_total_ = 0;

@@ -10,6 +10,7 @@
 #include "api/auth/token.h"
 #include "brokers/ib/client/contract_for.h"
 #include "core/clock.h"
+#include "daemon/backtest_cli.h"
 #include "daemon/config.h"
 #include "daemon/data_dir.h"
 #include "daemon/fetch_history.h"
@@ -236,6 +237,7 @@ int main(int argc, char** argv) {
                    "client id (default: the config's + 1, so it runs beside the daemon)")
       ->check(CLI::Range(0, 2147483647));
 
+  td::daemon::BacktestCli backtest_cli(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -268,6 +270,7 @@ int main(int argc, char** argv) {
     std::printf("%s: ok\n", validate_path.c_str());
     return 0;
   }
+  if (auto rc = backtest_cli.dispatch()) return *rc;
   if (*fetch_cmd) {
     fetch_cfg.env = td::daemon::tradingd_environment();
     return fetch_history_cmd(fetch_cfg, fetch_symbol, fetch_bar, fetch_from, fetch_to, fetch_out,
