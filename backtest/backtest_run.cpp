@@ -125,8 +125,8 @@ Result<RunResult> run_once(const RunSpec& spec, BarSource& source, BacktestObser
   if (!summary) return tl::unexpected(summary.error());
   RunResult r;
   r.summary = std::move(*summary);
-  r.trades = metrics.ledger().trades();
-  r.metrics = metrics.stats().finish(r.trades, r.summary.commissions);
+  r.metrics = metrics.stats().finish(metrics.ledger().trades(), r.summary.commissions);
+  r.trades = metrics.ledger().take_trades();
   return r;
 }
 

@@ -42,6 +42,7 @@ class MetricsObserver : public BacktestObserver {
   void on_fill(const BacktestFill& f) override;
   void on_bar_close(Timestamp t, Decimal equity, bool exposed) override;
   const TradeLedger& ledger() const { return ledger_; }
+  TradeLedger& ledger() { return ledger_; }
   const EquityStats& stats() const { return stats_; }
 
  private:

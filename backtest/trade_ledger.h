@@ -39,6 +39,8 @@ class TradeLedger {
                Decimal commission, Decimal multiplier = Decimal::from_int(1));
   // Closed trades in the order they closed.
   const std::vector<Trade>& trades() const { return trades_; }
+  // Moves the closed trades out (the ledger keeps none after).
+  std::vector<Trade> take_trades() { return std::move(trades_); }
   // Signed position (+ long, - short); 0 for an unknown symbol.
   Decimal open_qty(const Symbol& s) const;
 

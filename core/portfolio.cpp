@@ -15,6 +15,9 @@ Portfolio::Portfolio(Decimal initial_cash, SessionCalendar calendar)
 }
 
 void Portfolio::on_time(Timestamp t) {
+  // A session lasts at least 23 hours (a DST change): within 22 hours of
+  // its start no time-zone lookup is needed (backtests fill often).
+  if (day_.started && t >= day_.start && t < day_.start + std::chrono::hours(22)) return;
   const Timestamp start = calendar_.session_start(t);
   if (day_.started && start <= day_.start) return;
   day_.started = true;
