@@ -246,11 +246,9 @@ Decimal Decimal::mul(Decimal o, Rounding mode) const {
 Decimal Decimal::div(Decimal o, Rounding mode) const {
   return or_throw(checked_div(o, mode), "div");
 }
-Decimal Decimal::operator+(Decimal o) const {
-  return or_throw(checked_add(o), "add");
-}
-Decimal Decimal::operator-(Decimal o) const {
-  return or_throw(checked_sub(o), "sub");
+void Decimal::overflow(const char* op) {
+  throw DecimalOverflow(std::string("decimal ") + op + ": " +
+                        std::string(td::to_string(DecimalError::kOverflow)));
 }
 
 Decimal Decimal::round(int places, Rounding mode) const {

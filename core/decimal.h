@@ -80,8 +80,17 @@ class Decimal {
   // Round to a multiple of `increment` (a tick size); increment must be > 0.
   Decimal round_to(Decimal increment, Rounding mode) const;
 
-  Decimal operator+(Decimal o) const;
-  Decimal operator-(Decimal o) const;
+  // Inline: the backtest loop adds and subtracts on every bar.
+  Decimal operator+(Decimal o) const {
+    int64_t r = 0;
+    if (__builtin_add_overflow(units_, o.units_, &r) || r == INT64_MIN) overflow("add");
+    return Decimal(r);
+  }
+  Decimal operator-(Decimal o) const {
+    int64_t r = 0;
+    if (__builtin_sub_overflow(units_, o.units_, &r) || r == INT64_MIN) overflow("sub");
+    return Decimal(r);
+  }
   Decimal operator*(Decimal o) const { return mul(o, Rounding::kHalfEven); }
   Decimal operator/(Decimal o) const { return div(o, Rounding::kHalfEven); }
   Decimal& operator+=(Decimal o) { return *this = *this + o; }
@@ -95,6 +104,7 @@ class Decimal {
 
  private:
   constexpr explicit Decimal(int64_t units) : units_(units) {}
+  [[noreturn]] static void overflow(const char* op);
   int64_t units_ = 0;
 };
 

@@ -36,7 +36,17 @@ class Symbol {
   const std::string& str() const { return s_; }
   bool empty() const { return s_.empty(); }
   auto operator<=>(const Symbol&) const = default;
-  bool operator==(const Symbol&) const = default;
+  // Inline and without a library call: strategies compare the symbol of
+  // every bar (symbols are a few characters).
+  bool operator==(const Symbol& o) const {
+    const size_t n = s_.size();
+    if (n != o.s_.size()) return false;
+    const char* a = s_.data();
+    const char* b = o.s_.data();
+    for (size_t i = 0; i < n; ++i)
+      if (a[i] != b[i]) return false;
+    return true;
+  }
 
  private:
   std::string s_;

@@ -946,11 +946,11 @@ void Validator::instrument(const Ctx& c, InstrumentConfig& out,
                                      auto v = get_string(x);
                                      if (!v) return;
                                      const bool digits =
-                                         !v->empty() && v->find_first_not_of("0123456789") ==
-                                                            std::string::npos;
+                                         !v->empty() &&
+                                         v->find_first_not_of("0123456789") == std::string::npos;
                                      if (!digits || (v->size() != 6 && v->size() != 8))
-                                       return error(x, "must be YYYYMM or YYYYMMDD, got '" + *v +
-                                                           "'");
+                                       return error(x,
+                                                    "must be YYYYMM or YYYYMMDD, got '" + *v + "'");
                                      o.expiry = *v;
                                    }},
                                   {"strike", opt_dec(o.strike, Bound::kPositive)},
@@ -1329,71 +1329,86 @@ Config Validator::run(const YAML::Node& root_node) {
   root.node = root_node;
   root.source = file_;
   root.line = line_of(root_node);
-  visit_map(root,
-            {
-                {"mode", one_of(cfg.mode, {"paper", "ib"})},
-                {"data_dir", str(cfg.data_dir, true)},
-                {"api", [&](const Ctx& c) { api(c, cfg.api); }},
-                {"database",
-                 [&](const Ctx& c) {
-                   visit_map(c, {{"dsn", str(cfg.database_dsn)}});
-                 }},
-                {"recovery",
-                 [&](const Ctx& c) {
-                   visit_map(c, {{"adopt_broker_positions",
-                                  boolean(cfg.recovery_adopt_broker_positions)}});
-                 }},
-                {"broker",
-                 [&](const Ctx& c) {
-                   visit_map(c, {{"ib", [&](const Ctx& x) { ib(x, cfg.ib); }}});
-                 }},
-                {"market", [&](const Ctx& c) { market(c, cfg.market); }},
-                {"instruments",
-                 [&](const Ctx& c) {
-                   std::map<std::string, std::string> seen;  // symbol -> first key
-                   visit_seq(c, [&](const Ctx& it, size_t) {
-                     InstrumentConfig ic;
-                     std::optional<td::risk::TradingHours> hours;
-                     instrument(it, ic, hours);
-                     if (ic.instrument.symbol.empty()) return;
-                     auto [pos, fresh] = seen.emplace(ic.instrument.symbol.str(), it.key);
-                     if (!fresh)
-                       error(sub(it, "symbol"), "duplicate symbol '" + ic.instrument.symbol.str() +
-                                                    "' (also " + pos->second + ")");
-                     else if (hours) {
-                       cfg.risk.trading_hours[ic.instrument.symbol] = std::move(*hours);
-                       hours_keys_[ic.instrument.symbol.str()] = it.key;
-                     }
-                     cfg.instruments.push_back(std::move(ic));
-                   });
-                 }},
-                {"engine",
-                 [&](const Ctx& c) {
-                   visit_map(c, {{"cpu", integer(cfg.engine.cpu, -1, 1023)}});
-                 }},
-                {"portfolio", [&](const Ctx& c) { portfolio(c, cfg.portfolio); }},
-                {"risk", [&](const Ctx& c) { risk(c, cfg.risk); }},
-                {"strategies",
-                 [&](const Ctx& c) {
-                   std::map<std::string, std::string> seen;
-                   visit_seq(c, [&](const Ctx& it, size_t) {
-                     StrategyConfig sc;
-                     strategy(it, sc);
-                     if (!sc.spec.name.empty()) {
-                       auto [pos, fresh] = seen.emplace(sc.spec.name, it.key);
-                       if (!fresh)
-                         error(sub(it, "name"), "duplicate strategy name '" + sc.spec.name +
-                                                    "' (also " + pos->second + ")");
-                     }
-                     cfg.strategies.push_back(std::move(sc));
-                   });
-                 }},
-                {"log",
-                 [&](const Ctx& c) {
-                   visit_map(c, {{"level", one_of(cfg.log.level,
-                                                  {"trace", "debug", "info", "warn", "error"})}});
-                 }},
-            });
+  visit_map(
+      root,
+      {
+          {"mode", one_of(cfg.mode, {"paper", "ib"})},
+          {"data_dir", str(cfg.data_dir, true)},
+          {"api", [&](const Ctx& c) { api(c, cfg.api); }},
+          {"database",
+           [&](const Ctx& c) {
+             visit_map(c, {{"dsn", str(cfg.database_dsn)}});
+           }},
+          {"backtest",
+           [&](const Ctx& c) {
+             visit_map(
+                 c, {{"slippage_bps",
+                      [&](const Ctx& ch) {
+                        auto v = get_decimal(ch, Bound::kNonNegative);
+                        if (v && *v >= Decimal::from_int(10000))
+                          return error(
+                              ch, "must be below 10000 (basis points), got " + ch.node.Scalar());
+                        if (v) cfg.backtest.slippage_bps = *v;
+                      }},
+                     {"bar_interval", duration(cfg.backtest.bar_interval, Bound::kPositive)},
+                     {"periods_per_year", real(cfg.backtest.periods_per_year, Bound::kPositive)}});
+           }},
+          {"recovery",
+           [&](const Ctx& c) {
+             visit_map(c,
+                       {{"adopt_broker_positions", boolean(cfg.recovery_adopt_broker_positions)}});
+           }},
+          {"broker",
+           [&](const Ctx& c) {
+             visit_map(c, {{"ib", [&](const Ctx& x) { ib(x, cfg.ib); }}});
+           }},
+          {"market", [&](const Ctx& c) { market(c, cfg.market); }},
+          {"instruments",
+           [&](const Ctx& c) {
+             std::map<std::string, std::string> seen;  // symbol -> first key
+             visit_seq(c, [&](const Ctx& it, size_t) {
+               InstrumentConfig ic;
+               std::optional<td::risk::TradingHours> hours;
+               instrument(it, ic, hours);
+               if (ic.instrument.symbol.empty()) return;
+               auto [pos, fresh] = seen.emplace(ic.instrument.symbol.str(), it.key);
+               if (!fresh)
+                 error(sub(it, "symbol"), "duplicate symbol '" + ic.instrument.symbol.str() +
+                                              "' (also " + pos->second + ")");
+               else if (hours) {
+                 cfg.risk.trading_hours[ic.instrument.symbol] = std::move(*hours);
+                 hours_keys_[ic.instrument.symbol.str()] = it.key;
+               }
+               cfg.instruments.push_back(std::move(ic));
+             });
+           }},
+          {"engine",
+           [&](const Ctx& c) {
+             visit_map(c, {{"cpu", integer(cfg.engine.cpu, -1, 1023)}});
+           }},
+          {"portfolio", [&](const Ctx& c) { portfolio(c, cfg.portfolio); }},
+          {"risk", [&](const Ctx& c) { risk(c, cfg.risk); }},
+          {"strategies",
+           [&](const Ctx& c) {
+             std::map<std::string, std::string> seen;
+             visit_seq(c, [&](const Ctx& it, size_t) {
+               StrategyConfig sc;
+               strategy(it, sc);
+               if (!sc.spec.name.empty()) {
+                 auto [pos, fresh] = seen.emplace(sc.spec.name, it.key);
+                 if (!fresh)
+                   error(sub(it, "name"), "duplicate strategy name '" + sc.spec.name + "' (also " +
+                                              pos->second + ")");
+               }
+               cfg.strategies.push_back(std::move(sc));
+             });
+           }},
+          {"log",
+           [&](const Ctx& c) {
+             visit_map(c, {{"level",
+                            one_of(cfg.log.level, {"trace", "debug", "info", "warn", "error"})}});
+           }},
+      });
   for (const auto* list : {&strategy_symbols_, &risk_symbols_})
     for (const auto& [at, sym] : *list)
       if (!instrument_symbols_.count(sym))

@@ -103,6 +103,12 @@ struct StrategyConfig {
 };
 // engine.cpu: the CPU the engine thread runs on; the API threads then run
 // on the other CPUs (-1: no pinning, the kernel places every thread).
+// tradingd backtest / optimize / walkforward (docs/backtest.md).
+struct BacktestConfig {
+  Decimal slippage_bps;  // [0, 10000): fills at the next open moved by this
+  Duration bar_interval = std::chrono::minutes(1);  // the data's bar length
+  double periods_per_year = 0;                      // 0: from bar_interval (252 daily, 252x390 1m)
+};
 struct EngineConfig {
   int cpu = -1;
 };
@@ -126,6 +132,7 @@ struct Config {
   // without them has no entry: it trades around the clock).
   td::risk::RiskLimits risk;
   std::vector<StrategyConfig> strategies;
+  BacktestConfig backtest;
   EngineConfig engine;
   LogConfig log;
 };

@@ -12,6 +12,7 @@
 #include "backtest/data_commands.h"
 #include "brokers/ib/client/contract_for.h"
 #include "core/clock.h"
+#include "daemon/backtest_cli.h"
 #include "daemon/config.h"
 #include "daemon/data_dir.h"
 #include "daemon/fetch_history.h"
@@ -304,6 +305,7 @@ int main(int argc, char** argv) {
   gen_cmd->add_option("--tick", gen.tick, "price tick (default 0.01)");
   gen_cmd->add_flag("--force", gen.force, "replace an existing --out file");
 
+  td::daemon::BacktestCli backtest_cli(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -338,6 +340,7 @@ int main(int argc, char** argv) {
   }
   if (*check_cmd) return check_data_cmd(check_files, check_interval);
   if (*gen_cmd) return gen_data_cmd(gen);
+  if (auto rc = backtest_cli.dispatch()) return *rc;
   if (*fetch_cmd) {
     fetch_cfg.env = td::daemon::tradingd_environment();
     return fetch_history_cmd(fetch_cfg, fetch_symbol, fetch_bar, fetch_from, fetch_to, fetch_out,

@@ -18,15 +18,12 @@ int checked_period(int n, const char* what) {
 RollingWindow::RollingWindow(int n)
     : buf_(static_cast<size_t>(checked_period(n, "window"))), n_(n) {}
 
-double RollingWindow::mean_units() const {
+double RollingWindow::mean_units_large() const {
   // A double holds integers below 2^53 exactly, so double(sum) / count is the
-  // exact quotient rounded once: two windows whose exact means are equal get
-  // the same double. Larger sums split into integer part + remainder, which
-  // keeps that property (both parts are functions of the exact quotient).
-  constexpr __int128 kExact = __int128{1} << 53;
-  if (sum_ > -kExact && sum_ < kExact) {
-    return static_cast<double>(static_cast<int64_t>(sum_)) / count_;
-  }
+  // exact quotient rounded once (mean_units()): two windows whose exact means
+  // are equal get the same double. Larger sums split into integer part +
+  // remainder, which keeps that property (both parts are functions of the
+  // exact quotient).
   const __int128 q = sum_ / count_;
   const __int128 r = sum_ % count_;
   return static_cast<double>(q) + static_cast<double>(r) / count_;

@@ -52,7 +52,13 @@ class RollingWindow {
   // Mean of the values held (count() > 0). Equal exact means give equal doubles.
   double mean() const { return mean_units() / kUnitsPerOne; }
   // Mean in 1e-8 units, one rounding of the exact quotient.
-  double mean_units() const;
+  double mean_units() const {
+    // Inline fast path (a double holds integers below 2^53 exactly).
+    constexpr __int128 kExact = __int128{1} << 53;
+    if (sum_ > -kExact && sum_ < kExact)
+      return static_cast<double>(static_cast<int64_t>(sum_)) / count_;
+    return mean_units_large();
+  }
   // Population standard deviation (divide by count()) in 1e-8 units; 0 for a
   // window of equal values. Two passes over the window: O(n).
   double stdev_units() const;
@@ -64,6 +70,7 @@ class RollingWindow {
   }
 
  private:
+  double mean_units_large() const;
   std::vector<int64_t> buf_;
   int n_;
   int next_ = 0;

@@ -608,6 +608,25 @@ TEST_F(ConfigTest, RecoveryAdoptBrokerPositions) {
   EXPECT_TRUE(has_error(e, "recovery.adopt_all", 3, "unknown key"));
 }
 
+TEST_F(ConfigTest, BacktestSection) {
+  const Config d = ok("");
+  EXPECT_EQ(d.backtest.slippage_bps, Decimal());
+  EXPECT_EQ(d.backtest.bar_interval, std::chrono::minutes(1));
+  EXPECT_EQ(d.backtest.periods_per_year, 0);
+  const Config c =
+      ok("backtest: {slippage_bps: \"2.5\", bar_interval: 1d, periods_per_year: 250}\n");
+  EXPECT_EQ(c.backtest.slippage_bps, *Decimal::parse("2.5"));
+  EXPECT_EQ(c.backtest.bar_interval, std::chrono::hours(24));
+  EXPECT_EQ(c.backtest.periods_per_year, 250);
+  const Errors e =
+      bad("backtest:\n  slippage_bps: 10000\n  bar_interval: 0s\n  periods_per_year: -1\n"
+          "  fill_model: close\n");
+  EXPECT_TRUE(has_error(e, "backtest.slippage_bps", 2, "below 10000"));
+  EXPECT_TRUE(has_error(e, "backtest.bar_interval", 3, "> 0"));
+  EXPECT_TRUE(has_error(e, "backtest.periods_per_year", 4, "> 0"));
+  EXPECT_TRUE(has_error(e, "backtest.fill_model", 5, "unknown key"));
+}
+
 TEST_F(ConfigTest, BadRiskValuesNameKeyAndLine) {
   const Errors e = bad(R"(instruments: [{symbol: SPY}]
 risk:
