@@ -6,8 +6,10 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <cstdlib>
+#include <iostream>
 
 #include "api/auth/token.h"
+#include "backtest/data_commands.h"
 #include "brokers/ib/client/contract_for.h"
 #include "core/clock.h"
 #include "daemon/backtest_cli.h"
@@ -175,6 +177,46 @@ int fetch_history_cmd(const td::daemon::LoadOptions& cfg, const std::string& sym
   return td::daemon::fetch_history(o);
 }
 
+int usage_error(const char* cmd, const std::string& what) {
+  std::fprintf(stderr, "tradingd %s: %s\n", cmd, what.c_str());
+  return 2;
+}
+
+int check_data_cmd(const std::vector<std::string>& files, const std::string& interval) {
+  std::optional<td::Duration> iv;
+  if (!interval.empty()) {
+    iv = td::parse_duration(interval);
+    if (!iv || iv->count() <= 0)
+      return usage_error("check-data", "--interval '" + interval +
+                                           "' is not a positive duration (1m, 5m, 1h, 1d, ...)");
+  }
+  return td::backtest::check_data_command(files, iv, std::cout, std::cerr);
+}
+
+struct GenDataArgs {
+  td::backtest::GenDataOptions o;
+  std::string interval = "1m", start, out, price, tick;
+  bool force = false;
+};
+
+int gen_data_cmd(GenDataArgs& a) {
+  auto iv = td::parse_duration(a.interval);
+  if (!iv || iv->count() <= 0)
+    return usage_error("gen-data", "--interval '" + a.interval + "' is not a positive duration");
+  a.o.interval = *iv;
+  auto start = td::parse_time(a.start);
+  if (!start) return usage_error("gen-data", "--start '" + a.start + "' is not a time");
+  a.o.start = *start;
+  for (auto [flag, text, value] :
+       {std::tuple{"--price", &a.price, &a.o.price}, std::tuple{"--tick", &a.tick, &a.o.tick}}) {
+    if (text->empty()) continue;
+    auto d = td::Decimal::parse(*text);
+    if (!d) return usage_error("gen-data", std::string(flag) + " '" + *text + "' is not a decimal");
+    *value = *d;
+  }
+  return td::backtest::gen_data_command(a.o, a.out, std::cerr, a.force);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -237,6 +279,32 @@ int main(int argc, char** argv) {
                    "client id (default: the config's + 1, so it runs beside the daemon)")
       ->check(CLI::Range(0, 2147483647));
 
+  std::vector<std::string> check_files;
+  std::string check_interval;
+  auto* check_cmd = app.add_subcommand(
+      "check-data", "check bar CSV files: every problem with its line, then a summary");
+  check_cmd->add_option("files", check_files, "bar CSV files")->required();
+  check_cmd->add_option("--interval", check_interval,
+                        "bar interval: larger steps are gaps (default: inferred)");
+
+  GenDataArgs gen;
+  auto* gen_cmd = app.add_subcommand(
+      "gen-data", "write synthetic bars (deterministic per seed) to a bar CSV file");
+  gen_cmd->add_option("--seed", gen.o.seed, "random seed")->required();
+  gen_cmd->add_option("--bars", gen.o.bars, "number of bars")
+      ->required()
+      ->check(CLI::PositiveNumber);
+  gen_cmd->add_option("--interval", gen.interval, "bar interval (default 1m)");
+  gen_cmd->add_option("--start", gen.start, "first bar's time (RFC 3339 or epoch seconds)")
+      ->required();
+  gen_cmd->add_option("--out", gen.out, "the CSV file (not overwritten unless --force)")
+      ->required();
+  gen_cmd->add_option("--price", gen.price, "first open (default 100)");
+  gen_cmd->add_option("--volatility", gen.o.volatility, "annualised volatility (default 0.2)");
+  gen_cmd->add_option("--drift", gen.o.drift, "annualised drift (default 0.05)");
+  gen_cmd->add_option("--tick", gen.tick, "price tick (default 0.01)");
+  gen_cmd->add_flag("--force", gen.force, "replace an existing --out file");
+
   td::daemon::BacktestCli backtest_cli(app);
   try {
     app.parse(argc, argv);
@@ -270,6 +338,8 @@ int main(int argc, char** argv) {
     std::printf("%s: ok\n", validate_path.c_str());
     return 0;
   }
+  if (*check_cmd) return check_data_cmd(check_files, check_interval);
+  if (*gen_cmd) return gen_data_cmd(gen);
   if (auto rc = backtest_cli.dispatch()) return *rc;
   if (*fetch_cmd) {
     fetch_cfg.env = td::daemon::tradingd_environment();

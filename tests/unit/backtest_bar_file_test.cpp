@@ -5,8 +5,10 @@
 
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "backtest/bar_file.h"
+#include "backtest/data_commands.h"
 
 namespace td::backtest {
 namespace {
@@ -362,6 +364,48 @@ TEST(FormatDuration, Forms) {
   EXPECT_EQ(format_duration(90s), "1m30s");
   EXPECT_EQ(format_duration(26h), "1d2h");
   EXPECT_EQ(format_duration(250ms), "250ms");
+}
+
+}  // namespace
+}  // namespace td::backtest
+
+namespace td::backtest {
+namespace {
+
+TEST_F(BarFileTest, CheckDataCommandPrintsProblemsAndASummary) {
+  std::string text = kHead;
+  Timestamp t = *parse_time("2024-01-02T00:00:00Z");
+  for (int i = 0; i < 30; ++i, t += 2min) text += format_rfc3339(t) + ",10,11,9,10,1\n";
+  text += "2024-01-01T00:00:00Z,10,11,9,10,1\n";  // line 32: unsorted
+  const std::string path = write(text);
+  std::ostringstream out, err;
+  EXPECT_EQ(check_data_command({path}, std::chrono::minutes(1), out, err), 1);
+  const std::string e = err.str();
+  EXPECT_NE(e.find(path + ":3: warning: gap of 2m between line 2 and line 3\n"), std::string::npos)
+      << e;
+  EXPECT_NE(e.find(path + ":22: warning: gap of 2m between line 21 and line 22\n"),
+            std::string::npos);
+  EXPECT_EQ(e.find(path + ":23: warning:"), std::string::npos);  // only 20 gaps printed
+  EXPECT_NE(e.find(path + ":32: error: unsorted time: "), std::string::npos);
+  EXPECT_NE(e.find(path + ": ... and 9 more gaps\n"), std::string::npos);
+  EXPECT_EQ(out.str(), path +
+                           ": 31 rows, 30 good bars, 1 error, 29 warnings\n"
+                           "  first 2024-01-02T00:00:00.000Z, last 2024-01-02T00:58:00.000Z\n"
+                           "  interval 1m, gaps 29, largest gap 2m\n"
+                           "  errors by kind: unsorted time 1\n");
+  // Inferred, the same file has no gaps; a missing file is an error too.
+  std::ostringstream out2, err2;
+  EXPECT_EQ(check_data_command({path, (dir_ / "missing.csv").string()}, std::nullopt, out2, err2),
+            1);
+  EXPECT_NE(out2.str().find("interval 2m (inferred), gaps 0"), std::string::npos) << out2.str();
+  EXPECT_NE(err2.str().find("missing.csv: error: cannot open: No such file or directory\n"),
+            std::string::npos);
+  // A clean file: 0.
+  std::ostringstream out3, err3;
+  const std::string clean = write(kHead + "2024-01-02T00:00:00Z,10,11,9,10,1\n", "clean.csv");
+  EXPECT_EQ(check_data_command({clean}, std::nullopt, out3, err3), 0);
+  EXPECT_EQ(err3.str(), "");
+  EXPECT_EQ(out3.str().substr(0, clean.size() + 6), clean + ": ok, ");
 }
 
 }  // namespace
