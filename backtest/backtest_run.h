@@ -64,6 +64,12 @@ Result<RunResult> run_once(const RunSpec& spec, BarSource& source,
 // Every data problem is written to err; bad data is an error unless allowed.
 Result<std::vector<SourceBar>> load_bars(const RunSpec& spec, std::ostream& err);
 
+// The data checks a run applies (gaps beyond the bar interval).
+DataCheckOptions data_checks(const RunSpec& spec);
+// After reading all of `source`: prints every problem; false when they
+// refuse the run (errors, and bad data not allowed).
+bool data_ok(const RunSpec& spec, const CsvBarSource& source, std::ostream& err);
+
 // Prints a file's problems as FILE:LINE: error|warning: message (at most
 // max_warnings warnings, then how many more).
 void print_problems(const BarFile& file, std::ostream& err, size_t max_warnings = 20);

@@ -45,6 +45,19 @@ bool CsvBarSource::advance(size_t i) {
 }
 
 bool CsvBarSource::next(SourceBar& bar) {
+  if (heads_.size() == 1) {  // one file: no merge
+    if (!advance(0)) return false;
+    const BarRow& r = heads_[0].row;
+    bar.symbol = 0;
+    bar.time = r.time;
+    bar.open = r.open;
+    bar.high = r.high;
+    bar.low = r.low;
+    bar.close = r.close;
+    bar.volume = r.volume;
+    heads_[0].valid = false;
+    return true;
+  }
   size_t best = heads_.size();
   for (size_t i = 0; i < heads_.size(); ++i) {
     if (!heads_[i].valid && !heads_[i].done) advance(i);

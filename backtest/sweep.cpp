@@ -10,6 +10,7 @@
 #include <sstream>
 #include <thread>
 
+#include "backtest/csv_bar_source.h"
 #include "backtest/report_writer.h"
 
 namespace td::backtest {
@@ -67,8 +68,9 @@ Result<RunSpec> apply_point(const RunSpec& base, const std::map<std::string, std
 }
 
 std::vector<PointResult> run_points(const RunSpec& base, const Grid& grid,
-                                    std::span<const SourceBar> bars,
-                                    const std::vector<size_t>& points, size_t jobs) {
+                                    const std::function<std::unique_ptr<BarSource>()>& make_source,
+                                    const std::vector<size_t>& points, size_t jobs,
+                                    const std::function<void()>& first_job) {
   std::vector<PointResult> results(points.size());
   std::atomic<size_t> next{0};
   auto work = [&] {
@@ -83,21 +85,97 @@ std::vector<PointResult> run_points(const RunSpec& base, const Grid& grid,
         r.error = spec.error().message;
         continue;
       }
-      MemoryBarSource source(bars);
-      auto run = run_once(*spec, source);
+      auto source = make_source();
+      auto run = run_once(*spec, *source);
       if (run)
         r.metrics = run->metrics;
       else
         r.error = run.error().message;
     }
   };
-  jobs = std::max<size_t>(1, std::min(jobs, points.size()));
+  jobs = std::max<size_t>(1, jobs);
   std::vector<std::thread> threads;
   for (size_t j = 1; j < jobs; ++j) threads.emplace_back(work);
+  // The calling thread may have a job of its own first (loading the bars).
+  if (first_job) first_job();
   work();
   for (auto& t : threads) t.join();
   return results;
 }
+
+std::vector<PointResult> run_points(const RunSpec& base, const Grid& grid,
+                                    std::span<const SourceBar> bars,
+                                    const std::vector<size_t>& points, size_t jobs) {
+  return run_points(
+      base, grid, [&] { return std::make_unique<MemoryBarSource>(bars); }, points,
+      std::min(jobs, std::max<size_t>(1, points.size())));
+}
+
+namespace {
+
+// Bars parsed by one thread while others already replay them: stored in
+// fixed chunks that never move, published with a release store every few
+// thousand bars. A sweep on n threads thus overlaps the CSV parsing with the
+// first grid points instead of waiting for it.
+class GrowingBars {
+ public:
+  static constexpr size_t kChunkBits = 16;
+  static constexpr size_t kChunk = size_t{1} << kChunkBits;
+
+  explicit GrowingBars(size_t max_bars) : chunks_(max_bars / kChunk + 2) {}
+
+  // Loader thread only.
+  void push(const SourceBar& b) {
+    const size_t i = size_;
+    if ((i & (kChunk - 1)) == 0) {
+      if ((i >> kChunkBits) >= chunks_.size()) {
+        overflow_ = true;
+        return;
+      }
+      chunks_[i >> kChunkBits] = std::make_unique<SourceBar[]>(kChunk);
+    }
+    chunks_[i >> kChunkBits][i & (kChunk - 1)] = b;
+    size_ = i + 1;
+    if ((size_ & 4095) == 0) published_.store(size_, std::memory_order_release);
+  }
+  void finish() {
+    published_.store(size_, std::memory_order_release);
+    done_.store(true, std::memory_order_release);
+  }
+  bool overflow() const { return overflow_; }
+
+  // Readers: bar i once published; false when the loading ended before it.
+  bool get(size_t i, SourceBar& out) const {
+    while (i >= published_.load(std::memory_order_acquire)) {
+      if (done_.load(std::memory_order_acquire)) {
+        if (i >= published_.load(std::memory_order_acquire)) return false;
+        break;
+      }
+      std::this_thread::yield();
+    }
+    out = chunks_[i >> kChunkBits][i & (kChunk - 1)];
+    return true;
+  }
+
+ private:
+  std::vector<std::unique_ptr<SourceBar[]>> chunks_;
+  size_t size_ = 0;  // loader's count
+  bool overflow_ = false;
+  std::atomic<size_t> published_{0};
+  std::atomic<bool> done_{false};
+};
+
+class GrowingBarSource final : public BarSource {
+ public:
+  explicit GrowingBarSource(const GrowingBars& bars) : bars_(bars) {}
+  bool next(SourceBar& bar) override { return bars_.get(pos_++, bar); }
+
+ private:
+  const GrowingBars& bars_;
+  size_t pos_ = 0;
+};
+
+}  // namespace
 
 void rank(std::vector<PointResult>& results, const std::string& metric) {
   const bool lower = lower_is_better(metric);
@@ -228,15 +306,43 @@ int optimize_command(const RunSpec& spec, const Grid& grid, const SweepOptions& 
     return 1;
   }
   if (!prepare_dir(out_dir, err, "optimize")) return 1;
-  auto bars = load_bars(spec, err);
-  if (!bars) {
-    err << "tradingd optimize: " << bars.error().message << '\n';
-    return 1;
-  }
   std::vector<size_t> points;
   for (size_t i = 0; i < grid.size(); ++i)
     if (options.shard.contains(i)) points.push_back(i);
-  auto results = run_points(spec, grid, *bars, points, options.jobs);
+  // One thread parses the files while the others run the first points over
+  // the bars parsed so far (one job: parse, then run).
+  auto source = CsvBarSource::open(spec.data, data_checks(spec), spec.from, spec.to);
+  if (!source) {
+    err << "tradingd optimize: " << source.error().message << '\n';
+    return 1;
+  }
+  uintmax_t bytes = 0;
+  for (const DataFile& f : spec.data) {
+    std::error_code ec;
+    const auto n = fs::file_size(f.path, ec);
+    if (!ec) bytes += n;
+  }
+  GrowingBars bars(static_cast<size_t>(bytes / 12 + 1));  // a row has at least 12 bytes
+  size_t loaded = 0;
+  auto load = [&] {
+    SourceBar b;
+    while ((*source)->next(b) && !bars.overflow()) {
+      bars.push(b);
+      ++loaded;
+    }
+    bars.finish();
+  };
+  const size_t jobs = std::max<size_t>(1, std::min(options.jobs, points.size()));
+  if (jobs == 1) load();
+  auto results = run_points(
+      spec, grid, [&] { return std::make_unique<GrowingBarSource>(bars); }, points, jobs,
+      jobs == 1 ? std::function<void()>() : std::function<void()>(load));
+  if (!data_ok(spec, **source, err)) return 1;
+  if (bars.overflow() || loaded == 0) {
+    err << "tradingd optimize: " << (loaded == 0 ? "no bars in the range" : "too many bars")
+        << '\n';
+    return 1;
+  }
   rank(results, options.metric);
   const bool all_failed =
       std::all_of(results.begin(), results.end(), [](const PointResult& r) { return !r.metrics; });
@@ -255,7 +361,7 @@ int optimize_command(const RunSpec& spec, const Grid& grid, const SweepOptions& 
     err << "tradingd optimize: " << st.error().message << '\n';
     return 1;
   }
-  out << results.size() << " of " << grid.size() << " grid points run over " << bars->size()
+  out << results.size() << " of " << grid.size() << " grid points run over " << loaded
       << " bars, ranked by " << options.metric << ":\n";
   print_top(results, options.metric, out);
   out << "wrote " << (fs::path(out_dir) / "results.json").string() << " and results.csv\n";

@@ -6,8 +6,10 @@
 // measures it on the window after. Every point is an independent,
 // deterministic backtest and results are ordered by (metric, point index), so
 // the output does not depend on the number of jobs or shards.
+#include <functional>
 #include <iosfwd>
 #include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <span>
@@ -38,6 +40,12 @@ Result<RunSpec> apply_point(const RunSpec& base, const std::map<std::string, std
 std::vector<PointResult> run_points(const RunSpec& base, const Grid& grid,
                                     std::span<const SourceBar> bars,
                                     const std::vector<size_t>& points, size_t jobs);
+// The same over a source made per point (make_source is called from the
+// worker threads).
+std::vector<PointResult> run_points(const RunSpec& base, const Grid& grid,
+                                    const std::function<std::unique_ptr<BarSource>()>& make_source,
+                                    const std::vector<size_t>& points, size_t jobs,
+                                    const std::function<void()>& first_job = {});
 
 // Best first by the metric; points without a value (failed, undefined
 // metric) last; ties by point index.

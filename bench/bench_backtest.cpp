@@ -1,6 +1,6 @@
 // Backtests end to end (bench/README.md "Backtests"). Not a Google
 // Benchmark: each figure is a whole command as a user runs it.
-// (a) sma_cross(10, 30) with shorts over --bars one-minute bars (default 10
+// (a) sma_cross(10, 30) (long only, its default) over --bars one-minute bars (default 10
 //     million) from a CSV in the page cache, `tradingd backtest` as a child
 //     process (one core: it is single-threaded) writing every report file;
 //     bars/s from the wall time of the process, and its peak resident
@@ -112,7 +112,7 @@ int main(int argc, char** argv) {
                            "backtest: {slippage_bps: 1}\n"
                            "strategies:\n"
                            "  - {name: cross, type: sma_cross, symbols: [SPY], qty: 100,\n"
-                           "     allow_short: true, params: {fast: 10, slow: 30}}\n";
+                           "     params: {fast: 10, slow: 30}}\n";
 
   std::vector<double> rate, rss, one, two;
   for (long r = 0; r < rounds; ++r) {
