@@ -44,20 +44,21 @@ bool CsvBarSource::advance(size_t i) {
   return false;
 }
 
+bool CsvBarSource::take(size_t i, SourceBar& bar) {
+  const BarRow& r = heads_[i].row;
+  bar.symbol = static_cast<uint32_t>(i);
+  bar.time = r.time;
+  bar.open = r.open;
+  bar.high = r.high;
+  bar.low = r.low;
+  bar.close = r.close;
+  bar.volume = r.volume;
+  heads_[i].valid = false;
+  return true;
+}
+
 bool CsvBarSource::next(SourceBar& bar) {
-  if (heads_.size() == 1) {  // one file: no merge
-    if (!advance(0)) return false;
-    const BarRow& r = heads_[0].row;
-    bar.symbol = 0;
-    bar.time = r.time;
-    bar.open = r.open;
-    bar.high = r.high;
-    bar.low = r.low;
-    bar.close = r.close;
-    bar.volume = r.volume;
-    heads_[0].valid = false;
-    return true;
-  }
+  if (heads_.size() == 1) return advance(0) && take(0, bar);  // one file: no merge
   size_t best = heads_.size();
   for (size_t i = 0; i < heads_.size(); ++i) {
     if (!heads_[i].valid && !heads_[i].done) advance(i);
@@ -65,16 +66,7 @@ bool CsvBarSource::next(SourceBar& bar) {
       best = i;
   }
   if (best == heads_.size()) return false;
-  const BarRow& r = heads_[best].row;
-  bar.symbol = static_cast<uint32_t>(best);
-  bar.time = r.time;
-  bar.open = r.open;
-  bar.high = r.high;
-  bar.low = r.low;
-  bar.close = r.close;
-  bar.volume = r.volume;
-  heads_[best].valid = false;
-  return true;
+  return take(best, bar);
 }
 
 }  // namespace td::backtest

@@ -41,6 +41,7 @@ class CsvBarSource final : public BarSource {
     BarRow row;
   };
   bool advance(size_t i);
+  bool take(size_t i, SourceBar& bar);  // file i's head into bar
 
   std::vector<std::unique_ptr<BarFile>> files_;
   std::vector<Head> heads_;

@@ -9,7 +9,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "tests/integration/process.h"
+#include "tests/integration/tradingd_run.h"
 
 namespace td::testing {
 namespace {
@@ -17,29 +17,12 @@ namespace {
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 
-struct Run {
-  int code = -1;
-  std::string output;
-};
-
-Run run(std::vector<std::string> args) {
-  args.insert(args.begin(), kTradingdBin);
-  Process p(std::move(args));
-  const auto code = p.wait_exit(120s);
-  return {code.value_or(-1), p.output()};
-}
-
-std::string read(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(in)), {});
-}
-
 class BacktestCli : public ::testing::Test {
  protected:
   void SetUp() override {
     csv_ = (dir_.path() / "spy.csv").string();
-    ASSERT_EQ(run({"gen-data", "--seed", "5", "--bars", "20000", "--start", "2024-01-02T14:30:00Z",
-                   "--interval", "1m", "--out", csv_})
+    ASSERT_EQ(run_tradingd({"gen-data", "--seed", "5", "--bars", "20000", "--start",
+                            "2024-01-02T14:30:00Z", "--interval", "1m", "--out", csv_})
                   .code,
               0);
     config_ = (dir_.path() / "bt.yaml").string();
@@ -56,10 +39,11 @@ class BacktestCli : public ::testing::Test {
 };
 
 TEST_F(BacktestCli, WritesTheFourReportFiles) {
-  const auto r = run({"backtest", "--config", config_, "--data", "SPY=" + csv_, "--out", out("r")});
+  const auto r =
+      run_tradingd({"backtest", "--config", config_, "--data", "SPY=" + csv_, "--out", out("r")});
   ASSERT_EQ(r.code, 0) << r.output;
   EXPECT_NE(r.output.find("bars 20000"), std::string::npos) << r.output;
-  const auto report = nlohmann::json::parse(read(fs::path(out("r")) / "report.json"));
+  const auto report = nlohmann::json::parse(read_whole_file(fs::path(out("r")) / "report.json"));
   for (const char* k : {"initial_cash", "final_equity", "total_return", "cagr", "sharpe", "sortino",
                         "max_drawdown", "max_drawdown_duration_bars", "trades", "win_rate",
                         "profit_factor", "exposure", "commissions"})
@@ -68,12 +52,12 @@ TEST_F(BacktestCli, WritesTheFourReportFiles) {
   EXPECT_EQ(report["data"]["bars"], 20000);
   EXPECT_EQ(report["parameters"]["strategies"][0]["params"]["fast"], "10");
   EXPECT_EQ(report["parameters"]["slippage_bps"], "2");
-  const std::string trades = read(fs::path(out("r")) / "trades.csv");
+  const std::string trades = read_whole_file(fs::path(out("r")) / "trades.csv");
   EXPECT_EQ(trades.substr(0, trades.find('\n')),
             "entry_time,exit_time,side,qty,entry_price,exit_price,pnl,commission");
-  const std::string equity = read(fs::path(out("r")) / "equity.csv");
+  const std::string equity = read_whole_file(fs::path(out("r")) / "equity.csv");
   EXPECT_EQ(std::count(equity.begin(), equity.end(), '\n'), 20001);
-  const std::string html = read(fs::path(out("r")) / "report.html");
+  const std::string html = read_whole_file(fs::path(out("r")) / "report.html");
   EXPECT_NE(html.find("<svg"), std::string::npos);
   EXPECT_EQ(html.find("http://"), std::string::npos);
   EXPECT_EQ(html.find("https://"), std::string::npos);
@@ -96,7 +80,7 @@ TEST_F(BacktestCli, UsageAndDataErrors) {
             "3/3", "--out", out("u")},
            {"walkforward", "--config", config_, "--data", "SPY=" + csv_, "--grid", "fast=5",
             "--train", "100%", "--out", out("u")}}) {
-    const auto r = run(args);
+    const auto r = run_tradingd(args);
     EXPECT_EQ(r.code, 2) << args[4] << " " << r.output;
   }
   EXPECT_FALSE(fs::exists(out("u")));
@@ -106,12 +90,12 @@ TEST_F(BacktestCli, UsageAndDataErrors) {
                                    "2024-01-02T14:30:00Z,10,11,9,10,5\n";
   for (const std::string& data : {out("missing.csv"), out("bad.csv")}) {
     const auto r =
-        run({"backtest", "--config", config_, "--data", "SPY=" + data, "--out", out("f")});
+        run_tradingd({"backtest", "--config", config_, "--data", "SPY=" + data, "--out", out("f")});
     EXPECT_EQ(r.code, 1) << r.output;
     EXPECT_FALSE(fs::exists(fs::path(out("f")) / "report.json"));
   }
-  const auto r =
-      run({"backtest", "--config", config_, "--data", "SPY=" + out("bad.csv"), "--out", out("f")});
+  const auto r = run_tradingd(
+      {"backtest", "--config", config_, "--data", "SPY=" + out("bad.csv"), "--out", out("f")});
   EXPECT_NE(r.output.find("bad.csv:3: error: duplicate time"), std::string::npos) << r.output;
 }
 
@@ -123,27 +107,29 @@ TEST_F(BacktestCli, OptimizeShardsMergeAndWalkForward) {
     a.insert(a.end(), extra.begin(), extra.end());
     return a;
   };
-  ASSERT_EQ(run(with({"--jobs", "2", "--out", out("all")})).code, 0);
-  ASSERT_EQ(run(with({"--jobs", "1", "--shard", "0/2", "--out", out("s0")})).code, 0);
-  ASSERT_EQ(run(with({"--jobs", "1", "--shard", "1/2", "--out", out("s1")})).code, 0);
-  const auto m = run({"optimize", "--merge", out("s0"), out("s1"), "--out", out("merged")});
+  ASSERT_EQ(run_tradingd(with({"--jobs", "2", "--out", out("all")})).code, 0);
+  ASSERT_EQ(run_tradingd(with({"--jobs", "1", "--shard", "0/2", "--out", out("s0")})).code, 0);
+  ASSERT_EQ(run_tradingd(with({"--jobs", "1", "--shard", "1/2", "--out", out("s1")})).code, 0);
+  const auto m =
+      run_tradingd({"optimize", "--merge", out("s0"), out("s1"), "--out", out("merged")});
   ASSERT_EQ(m.code, 0) << m.output;
-  EXPECT_EQ(read(fs::path(out("all")) / "results.json"),
-            read(fs::path(out("merged")) / "results.json"));
-  EXPECT_EQ(read(fs::path(out("all")) / "results.csv"),
-            read(fs::path(out("merged")) / "results.csv"));
+  EXPECT_EQ(read_whole_file(fs::path(out("all")) / "results.json"),
+            read_whole_file(fs::path(out("merged")) / "results.json"));
+  EXPECT_EQ(read_whole_file(fs::path(out("all")) / "results.csv"),
+            read_whole_file(fs::path(out("merged")) / "results.csv"));
   // Another configuration: the shards do not merge.
   std::ofstream(config_, std::ios::app) << "portfolio: {initial_cash: \"50000\"}\n";
-  ASSERT_EQ(run(with({"--shard", "1/2", "--out", out("other")})).code, 0);
-  const auto mixed = run({"optimize", "--merge", out("s0"), out("other"), "--out", out("m2")});
+  ASSERT_EQ(run_tradingd(with({"--shard", "1/2", "--out", out("other")})).code, 0);
+  const auto mixed =
+      run_tradingd({"optimize", "--merge", out("s0"), out("other"), "--out", out("m2")});
   EXPECT_EQ(mixed.code, 1);
   EXPECT_NE(mixed.output.find("another sweep"), std::string::npos) << mixed.output;
 
   const auto wf =
-      run({"walkforward", "--config", config_, "--data", "SPY=" + csv_, "--grid",
-           "fast=5|10,slow=30|50", "--folds", "3", "--train", "70%", "--out", out("wf")});
+      run_tradingd({"walkforward", "--config", config_, "--data", "SPY=" + csv_, "--grid",
+                    "fast=5|10,slow=30|50", "--folds", "3", "--train", "70%", "--out", out("wf")});
   ASSERT_EQ(wf.code, 0) << wf.output;
-  const auto doc = nlohmann::json::parse(read(fs::path(out("wf")) / "walkforward.json"));
+  const auto doc = nlohmann::json::parse(read_whole_file(fs::path(out("wf")) / "walkforward.json"));
   EXPECT_EQ(doc["fold_results"].size(), 3u);
   EXPECT_TRUE(fs::exists(fs::path(out("wf")) / "oos_equity.csv"));
   EXPECT_NE(wf.output.find("parameter fast:"), std::string::npos) << wf.output;
