@@ -6,15 +6,27 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <ostream>
 #include <vector>
 
 #include "backtest/backtest_engine.h"
 #include "brokers/sim/fill_model.h"
 #include "brokers/sim/sim_broker.h"
+#include "core/decimal.h"
 #include "core/engine.h"
 #include "core/scheduler.h"
 #include "risk/risk_manager.h"
 #include "strategies/spec.h"
+
+namespace td {
+// gtest prints a Decimal as text (internal linkage: one per test file). Every
+// test file that prints Decimals needs it: gtest's printer is a template, and
+// when files disagree the linker keeps one of them for all (the sanitizer
+// build once printed bytes in DecimalFormat.TestFailuresPrintDecimalsAsText).
+[[maybe_unused]] static void PrintTo(const Decimal& d, std::ostream* os) {
+  *os << d.to_string();
+}
+}  // namespace td
 
 namespace td::backtest {
 namespace {

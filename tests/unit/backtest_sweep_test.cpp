@@ -7,11 +7,23 @@
 
 #include <filesystem>
 #include <fstream>
+#include <ostream>
 #include <sstream>
 
 #include "backtest/backtest_run.h"
 #include "backtest/gen_data.h"
 #include "backtest/sweep.h"
+#include "core/decimal.h"
+
+namespace td {
+// gtest prints a Decimal as text (internal linkage: one per test file). Every
+// test file that prints Decimals needs it: gtest's printer is a template, and
+// when files disagree the linker keeps one of them for all (the sanitizer
+// build once printed bytes in DecimalFormat.TestFailuresPrintDecimalsAsText).
+[[maybe_unused]] static void PrintTo(const Decimal& d, std::ostream* os) {
+  *os << d.to_string();
+}
+}  // namespace td
 
 namespace td::backtest {
 namespace {
