@@ -124,24 +124,6 @@ Result<RunResult> run_once(const RunSpec& spec, BarSource& source, BacktestObser
   return r;
 }
 
-void print_problems(const BarFile& file, std::ostream& err, size_t max_warnings) {
-  size_t warnings = 0, hidden = 0;
-  for (const DataProblem& p : file.problems()) {
-    if (!p.error && warnings++ >= max_warnings) {
-      ++hidden;
-      continue;
-    }
-    err << file.path();
-    if (p.line > 0) err << ':' << p.line;
-    err << (p.error ? ": error: " : ": warning: ") << p.message << '\n';
-  }
-  const DataQuality& q = file.quality();
-  const uint64_t stored_errors = file.problems().size() - warnings;
-  if (q.errors > stored_errors)
-    err << file.path() << ": ... and " << (q.errors - stored_errors) << " more errors\n";
-  if (hidden > 0) err << file.path() << ": ... and " << hidden << " more warnings\n";
-}
-
 DataCheckOptions data_checks(const RunSpec& spec) {
   DataCheckOptions o;
   o.interval = spec.settings.bar_interval;

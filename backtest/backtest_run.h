@@ -70,10 +70,6 @@ DataCheckOptions data_checks(const RunSpec& spec);
 // refuse the run (errors, and bad data not allowed).
 bool data_ok(const RunSpec& spec, const CsvBarSource& source, std::ostream& err);
 
-// Prints a file's problems as FILE:LINE: error|warning: message (at most
-// max_warnings warnings, then how many more).
-void print_problems(const BarFile& file, std::ostream& err, size_t max_warnings = 20);
-
 // `tradingd backtest`: 0 on success (files written to out_dir), 1 when the
 // data or the run failed (nothing written). info goes into report.json and
 // report.html next to "data" (the files and range read).

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <ostream>
 
 namespace td::backtest {
 
@@ -513,6 +514,25 @@ void BarFile::drain() {
   BarRow row;
   while (next(row)) {
   }
+}
+
+void print_problems(const BarFile& f, std::ostream& err) {
+  const std::string& name = f.path();
+  uint64_t gaps_printed = 0, errors_printed = 0;
+  for (const DataProblem& p : f.problems()) {
+    if (p.error) {
+      ++errors_printed;
+    } else if (gaps_printed++ >= kPrintedGaps) {
+      continue;
+    }
+    err << name;
+    if (p.line > 0) err << ':' << p.line;
+    err << (p.error ? ": error: " : ": warning: ") << p.message << '\n';
+  }
+  const DataQuality& q = f.quality();
+  if (q.errors > errors_printed)
+    err << name << ": ... and " << q.errors - errors_printed << " more errors (not kept)\n";
+  if (q.gaps > kPrintedGaps) err << name << ": ... and " << q.gaps - kPrintedGaps << " more gaps\n";
 }
 
 }  // namespace td::backtest

@@ -8,6 +8,7 @@
 // `tradingd check-data` and the backtest see exactly the same problems with the
 // same line numbers, and the backtest only ever receives bars that passed them.
 #include <cstdint>
+#include <iosfwd>
 #include <map>
 #include <memory>
 #include <optional>
@@ -129,5 +130,13 @@ class BarFile {
 
 // "2h", "90s", "1d2h30m", "250ms": for messages and summaries.
 std::string format_duration(Duration d);
+
+// Gap warnings printed per file; the rest are counted ("... and N more gaps").
+inline constexpr size_t kPrintedGaps = 20;
+
+// A file's problems as check-data and the backtest commands print them:
+// FILE:LINE: error|warning: message, every error, the first kPrintedGaps
+// gap warnings, then counts of what was not printed.
+void print_problems(const BarFile& f, std::ostream& err);
 
 }  // namespace td::backtest

@@ -5,25 +5,6 @@
 namespace td::backtest {
 namespace {
 
-void print_problems(const BarFile& f, std::ostream& err) {
-  const std::string& name = f.path();
-  uint64_t gaps_printed = 0, errors_printed = 0;
-  for (const DataProblem& p : f.problems()) {
-    if (p.error) {
-      ++errors_printed;
-    } else if (gaps_printed++ >= kPrintedGaps) {
-      continue;
-    }
-    err << name;
-    if (p.line > 0) err << ':' << p.line;
-    err << (p.error ? ": error: " : ": warning: ") << p.message << '\n';
-  }
-  const DataQuality& q = f.quality();
-  if (q.errors > errors_printed)
-    err << name << ": ... and " << q.errors - errors_printed << " more errors (not kept)\n";
-  if (q.gaps > kPrintedGaps) err << name << ": ... and " << q.gaps - kPrintedGaps << " more gaps\n";
-}
-
 void print_summary(const BarFile& f, bool interval_given, std::ostream& out) {
   const DataQuality& q = f.quality();
   auto count = [](uint64_t n, const char* what) {

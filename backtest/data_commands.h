@@ -10,13 +10,11 @@
 #include <string>
 #include <vector>
 
+#include "backtest/bar_file.h"
 #include "backtest/gen_data.h"
 #include "core/time.h"
 
 namespace td::backtest {
-
-// Gap warnings printed per file; the rest are counted ("... and N more gaps").
-inline constexpr size_t kPrintedGaps = 20;
 
 // Checks each file: every error as "FILE:LINE: error: ..." ("FILE: error: ..."
 // for the file as a whole), gap warnings as "FILE:LINE: warning: ...", all on
